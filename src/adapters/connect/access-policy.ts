@@ -1,0 +1,19 @@
+import type { Role } from "../../domain/identity/role.js";
+
+/** Who may call an RPC: anyone, any signed-in user, or signed-in users of the listed roles. */
+export type Access = "public" | "authenticated" | readonly Role[];
+
+const ADMIN: readonly Role[] = ["ADMIN"];
+
+/**
+ * Every RPC's access, declared once, keyed by "<service full name>/<method>". The auth interceptor enforces
+ * it on every surface; an RPC missing here is refused (fail closed) and a test checks nothing is missing.
+ */
+export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
+  "shopfloor.identity.v1.IdentityService/Register": "public",
+  "shopfloor.identity.v1.IdentityService/Login": "public",
+  "shopfloor.identity.v1.IdentityService/Refresh": "public",
+  "shopfloor.identity.v1.IdentityService/Logout": "public",
+  "shopfloor.identity.v1.IdentityService/GetMe": "authenticated",
+  "shopfloor.identity.v1.IdentityService/CreateUser": ADMIN,
+};

@@ -1,0 +1,35 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { BadRequestSchema } from "../../../gen/shopfloor/common/v1/common_pb.js";
+import { DomainError, FailedPrecondition, InvalidArgument } from "../../domain/shared/errors.js";
+
+const CODES: Record<DomainError["kind"], Code> = {
+  invalid_argument: Code.InvalidArgument,
+  not_found: Code.NotFound,
+  already_exists: Code.AlreadyExists,
+  failed_precondition: Code.FailedPrecondition,
+  permission_denied: Code.PermissionDenied,
+  unauthenticated: Code.Unauthenticated,
+  resource_exhausted: Code.ResourceExhausted,
+  unavailable: Code.Unavailable,
+};
+
+/**
+ * The one place a failure becomes a Connect/gRPC status. Domain errors keep their safe message (and field
+ * violations as a shopfloor.common.v1.BadRequest detail); ConnectErrors pass as they are; anything else is a
+ * bug, answered as INTERNAL with no detail (`report` logs it with its stack).
+ */
+export function toConnectError(error: unknown, report: (error: unknown) => void): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof DomainError) {
+    const violations =
+      error instanceof InvalidArgument || error instanceof FailedPrecondition ? error.violations : [];
+    const details =
+      violations.length > 0
+        ? [{ desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: [...violations] }) }]
+        : [];
+    return new ConnectError(error.message, CODES[error.kind], undefined, details);
+  }
+  report(error);
+  return new ConnectError("internal error", Code.Internal);
+}

@@ -1,0 +1,79 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  IdentityService,
+  type LoginResponse,
+  Role as ProtoRole,
+  type User as ProtoUser,
+  UserSchema,
+} from "../../../gen/shopfloor/identity/v1/identity_pb.js";
+import { createUser } from "../../domain/identity/create-user.js";
+import { getMe } from "../../domain/identity/get-me.js";
+import { login } from "../../domain/identity/login.js";
+import { logout } from "../../domain/identity/logout.js";
+import type { IdentityDeps } from "../../domain/identity/ports.js";
+import { refreshSession } from "../../domain/identity/refresh-session.js";
+import { register } from "../../domain/identity/register.js";
+import type { Role } from "../../domain/identity/role.js";
+import type { Session } from "../../domain/identity/session.js";
+import type { User } from "../../domain/identity/user.js";
+import { requirePrincipal } from "./rpc-context.js";
+
+const ROLE_TO_PROTO: Record<Role, ProtoRole> = {
+  CUSTOMER: ProtoRole.CUSTOMER,
+  ADMIN: ProtoRole.ADMIN,
+  REGIONAL_OFFICE: ProtoRole.REGIONAL_OFFICE,
+  MANUFACTURER: ProtoRole.MANUFACTURER,
+};
+
+export function roleFromProto(role: ProtoRole): Role | undefined {
+  return (Object.keys(ROLE_TO_PROTO) as Role[]).find((r) => ROLE_TO_PROTO[r] === role);
+}
+
+export function userToProto(user: User): ProtoUser {
+  return create(UserSchema, {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    role: ROLE_TO_PROTO[user.role],
+    createTime: timestampFromDate(user.createTime),
+  });
+}
+
+function sessionToProto(session: Session): Omit<LoginResponse, "$typeName"> {
+  return {
+    accessToken: session.accessToken,
+    refreshToken: session.refreshToken,
+    expiresIn: BigInt(session.expiresInSeconds),
+    user: userToProto(session.user),
+    tokenType: "Bearer",
+  };
+}
+
+export function identityService(deps: IdentityDeps): ServiceImpl<typeof IdentityService> {
+  return {
+    async register(req) {
+      return { user: userToProto(await register(deps, req)) };
+    },
+    async login(req) {
+      return sessionToProto(await login(deps, req));
+    },
+    async refresh(req) {
+      return sessionToProto(await refreshSession(deps, req.refreshToken));
+    },
+    async logout(req) {
+      await logout(deps, req.refreshToken);
+      return {};
+    },
+    async getMe(_req, ctx) {
+      return { user: userToProto(await getMe(deps, requirePrincipal(ctx))) };
+    },
+    async createUser(req) {
+      const user = await createUser(deps, { ...req, role: roleFromProto(req.role) });
+      return { user: userToProto(user) };
+    },
+  };
+}
+
+export { IdentityService };

@@ -1,0 +1,183 @@
+import { create, type DescFile, type DescMethod, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import * as grpc from "@grpc/grpc-js";
+import { ReflectionService } from "@grpc/reflection";
+import { HealthImplementation } from "grpc-health-check";
+import type { InterceptedService } from "../connect/rpc-interceptor.js";
+
+// A generic bridge from protobuf-es service descriptors to grpc-js: every method of every service is
+// registered with binary (de)serialisation and calls the very implementation object Connect serves, so no
+// RPC is implemented twice and the interceptor chain (auth, logging, errors) is the same on both surfaces.
+
+export interface GrpcServerOptions {
+  readonly services: readonly InterceptedService[];
+  /** The proto files of the services, for server reflection (grpcurl, Postman); imports are followed. */
+  readonly files: readonly DescFile[];
+  readonly maxMessageBytes: number;
+  readonly shutdownSignal: AbortSignal;
+}
+
+export interface GrpcServer {
+  readonly server: grpc.Server;
+  readonly health: HealthImplementation;
+}
+
+type AnyImpl = (request: unknown, ctx: HandlerContext) => unknown;
+
+export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": options.maxMessageBytes,
+    "grpc.max_send_message_length": 16 * 1024 * 1024,
+  });
+  const statuses: Record<string, "SERVING" | "NOT_SERVING"> = { "": "SERVING" };
+  for (const { service, impl } of options.services) {
+    const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+    const handlers: grpc.UntypedServiceImplementation = {};
+    for (const method of service.methods) {
+      const fn = (impl as unknown as Record<string, AnyImpl>)[method.localName];
+      if (!fn) throw new Error(`${service.typeName}/${method.name} has no implementation`);
+      definition[method.localName] = {
+        path: `/${service.typeName}/${method.name}`,
+        requestStream: false,
+        responseStream: method.methodKind === "server_streaming",
+        requestSerialize: (m: unknown) => Buffer.from(toBinary(method.input, m as never)),
+        requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
+        responseSerialize: (m: unknown) =>
+          Buffer.from(toBinary(method.output, create(method.output, m as never))),
+        responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
+        originalName: method.localName,
+      };
+      handlers[method.localName] =
+        method.methodKind === "server_streaming"
+          ? serverStreamingHandler(method, fn, options.shutdownSignal)
+          : unaryHandler(method, fn, options.shutdownSignal);
+    }
+    server.addService(definition as grpc.ServiceDefinition, handlers);
+    statuses[service.typeName] = "SERVING";
+  }
+
+  const health = new HealthImplementation(statuses);
+  health.addToServer(server);
+  new ReflectionService({
+    shopfloor: { fileDescriptorProtos: fileDescriptors(options.files) },
+  } as never).addToServer(server);
+  return { server, health };
+}
+
+function contextFor(
+  method: DescMethod,
+  call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>,
+  shutdownSignal: AbortSignal,
+) {
+  const requestHeader = new Headers();
+  for (const [key, value] of Object.entries(call.metadata.getMap())) {
+    if (!key.endsWith("-bin")) requestHeader.append(key, String(value));
+  }
+  const deadline = call.getDeadline();
+  const timeoutMs =
+    deadline instanceof Date
+      ? deadline.getTime() - Date.now()
+      : Number.isFinite(deadline)
+        ? deadline - Date.now()
+        : undefined;
+  const requestAbort = new AbortController();
+  call.on("cancelled", () => requestAbort.abort());
+  return createHandlerContext({
+    service: method.parent,
+    method,
+    protocolName: "grpc",
+    requestMethod: "POST",
+    url: `/${method.parent.typeName}/${method.name}`,
+    requestHeader,
+    requestSignal: requestAbort.signal,
+    shutdownSignal,
+    ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
+  });
+}
+
+function headersToMetadata(headers: Headers, into = new grpc.Metadata()): grpc.Metadata {
+  headers.forEach((value, key) => {
+    if (key.endsWith("-bin")) into.set(key, Buffer.from(value, "base64"));
+    else into.set(key, value);
+  });
+  return into;
+}
+
+/** A ConnectError as a grpc-js status, with the same grpc-status-details-bin the Connect gRPC protocol sends. */
+function toStatus(error: unknown, ctx: HandlerContext): grpc.StatusObject {
+  const connectError =
+    error instanceof ConnectError ? error : new ConnectError("internal error", Code.Internal);
+  const trailer = new Headers();
+  setTrailerStatus(trailer, connectError);
+  const metadata = headersToMetadata(ctx.responseTrailer);
+  const details = trailer.get("grpc-status-details-bin");
+  if (details) metadata.set("grpc-status-details-bin", Buffer.from(details, "base64"));
+  return { code: connectError.code as number as grpc.status, details: connectError.rawMessage, metadata };
+}
+
+function unaryHandler(
+  method: DescMethod,
+  fn: AnyImpl,
+  shutdownSignal: AbortSignal,
+): grpc.handleUnaryCall<unknown, unknown> {
+  return (call, callback) => {
+    const ctx = contextFor(method, call, shutdownSignal);
+    Promise.resolve()
+      .then(() => fn(call.request, ctx))
+      .then(
+        (response) => {
+          call.sendMetadata(headersToMetadata(ctx.responseHeader));
+          callback(null, response, headersToMetadata(ctx.responseTrailer));
+        },
+        (error: unknown) => {
+          call.sendMetadata(headersToMetadata(ctx.responseHeader));
+          callback(toStatus(error, ctx));
+        },
+      )
+      .finally(() => ctx.abort());
+  };
+}
+
+function serverStreamingHandler(
+  method: DescMethod,
+  fn: AnyImpl,
+  shutdownSignal: AbortSignal,
+): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    const ctx = contextFor(method, call, shutdownSignal);
+    void (async () => {
+      let headerSent = false;
+      const sendHeader = () => {
+        if (!headerSent) call.sendMetadata(headersToMetadata(ctx.responseHeader));
+        headerSent = true;
+      };
+      try {
+        for await (const message of fn(call.request, ctx) as AsyncIterable<unknown>) {
+          if (call.cancelled) break;
+          sendHeader();
+          if (!call.write(message)) await new Promise((resolve) => call.once("drain", resolve));
+        }
+        sendHeader();
+        call.end(headersToMetadata(ctx.responseTrailer));
+      } catch (error) {
+        sendHeader();
+        call.emit("error", toStatus(error, ctx));
+      } finally {
+        ctx.abort();
+      }
+    })();
+  };
+}
+
+function fileDescriptors(files: readonly DescFile[]): Buffer[] {
+  const seen = new Map<string, DescFile>();
+  const visit = (file: DescFile) => {
+    if (seen.has(file.name)) return;
+    seen.set(file.name, file);
+    for (const dep of file.dependencies) visit(dep);
+  };
+  for (const file of files) visit(file);
+  return [...seen.values()].map((file) => Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)));
+}

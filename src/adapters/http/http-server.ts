@@ -1,0 +1,35 @@
+import { createServer, type Server } from "node:http";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { InterceptedService } from "../connect/rpc-interceptor.js";
+import { type PlainRoute, plainRouter } from "./plain-routes.js";
+
+export interface HttpServerOptions {
+  readonly services: readonly InterceptedService[];
+  readonly routes: readonly PlainRoute[];
+  readonly maxBodyBytes: number;
+  readonly shutdownSignal: AbortSignal;
+}
+
+/**
+ * One HTTP/1.1 server for Connect (JSON and binary), gRPC-Web and the plain routes. gRPC proper needs HTTP/2,
+ * which Node's cleartext server cannot offer on the same port as HTTP/1.1; it has its own port (src/adapters/grpc).
+ */
+export function createHttpServer(options: HttpServerOptions): Server {
+  const handler = connectNodeAdapter({
+    routes: (router: ConnectRouter) => {
+      for (const { service, impl } of options.services) router.service(service, impl);
+    },
+    readMaxBytes: options.maxBodyBytes,
+    shutdownSignal: options.shutdownSignal,
+    grpc: false,
+    // Connect is served over HTTP/1.1 here, so the fallback only ever sees http.IncomingMessage.
+    fallback: plainRouter(options.routes) as NonNullable<
+      Parameters<typeof connectNodeAdapter>[0]["fallback"]
+    >,
+  });
+  const server = createServer(handler);
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 15_000;
+  return server;
+}

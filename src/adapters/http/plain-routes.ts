@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export type PlainHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+/** A plain HTTP route beside the Connect routes: exact method and path, or a path pattern. */
+export interface PlainRoute {
+  readonly method: "GET" | "POST";
+  readonly path: string | RegExp;
+  readonly handler: PlainHandler;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * Dispatches the few plain routes (health, metrics, JWKS, docs, the seeds' REST paths) that sit next to the
+ * Connect router. A handful of fixed paths need no routing library.
+ */
+export function plainRouter(routes: readonly PlainRoute[]): PlainHandler {
+  return async (req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const matching = routes.filter((r) => (typeof r.path === "string" ? r.path === path : r.path.test(path)));
+    const route = matching.find(
+      (r) => r.method === req.method || (r.method === "GET" && req.method === "HEAD"),
+    );
+    if (route) return route.handler(req, res);
+    if (matching.length > 0)
+      return sendJson(
+        res,
+        405,
+        { error: "method not allowed" },
+        { allow: matching.map((r) => r.method).join(", ") },
+      );
+    sendJson(res, 404, { error: "not found" });
+  };
+}

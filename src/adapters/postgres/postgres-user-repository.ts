@@ -1,0 +1,66 @@
+import type { UserRepository } from "../../domain/identity/ports.js";
+import type { Role } from "../../domain/identity/role.js";
+import type { User } from "../../domain/identity/user.js";
+import { AlreadyExists } from "../../domain/shared/errors.js";
+import type { SqlExecutor } from "./database.js";
+import { uniqueViolation } from "./unique-violation.js";
+
+interface UserRow {
+  id: string;
+  email: string;
+  username: string;
+  role: Role;
+  password_hash: string;
+  create_time: Date;
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  email: r.email,
+  username: r.username,
+  role: r.role,
+  passwordHash: r.password_hash,
+  createTime: r.create_time,
+});
+
+export class PostgresUserRepository implements UserRepository {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async insert(user: User): Promise<void> {
+    try {
+      await this.sql`
+        insert into users (id, email, username, role, password_hash, create_time)
+        values (${user.id}, ${user.email}, ${user.username}, ${user.role}, ${user.passwordHash}, ${user.createTime})`;
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint === "users_email_key")
+        throw new AlreadyExists("email: an account with this email exists");
+      if (constraint === "users_username_key") throw new AlreadyExists("username: this username is taken");
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<User | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.sql<UserRow[]>`select * from users where id = ${id}`;
+    return row && toUser(row);
+  }
+
+  async findByLogin(login: string): Promise<User | undefined> {
+    const key = login.toLowerCase();
+    const [row] = await this.sql<UserRow[]>`
+      select * from users where lower(username) = ${key} or lower(email) = ${key} limit 1`;
+    return row && toUser(row);
+  }
+
+  async existsWithRole(role: Role): Promise<boolean> {
+    const [row] = await this.sql<
+      { exists: boolean }[]
+    >`select exists(select 1 from users where role = ${role})`;
+    return row?.exists ?? false;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids are opaque to callers; anything that is not a uuid cannot name a row, so it is not sent to Postgres. */
+export const isUuid = (id: string): boolean => UUID.test(id);

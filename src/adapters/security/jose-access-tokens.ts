@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import {
+  type CryptoKey,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  jwtVerify,
+  type KeyObject,
+  SignJWT,
+} from "jose";
+import type {
+  AccessToken,
+  AccessTokenIssuer,
+  AccessTokenVerifier,
+  SigningKey,
+  SigningKeyStore,
+} from "../../domain/identity/ports.js";
+import type { Principal } from "../../domain/identity/principal.js";
+import { ROLES, type Role } from "../../domain/identity/role.js";
+import { Unauthenticated } from "../../domain/shared/errors.js";
+
+/** The one algorithm accepted: pinned, so a token cannot choose how it is checked ("alg" confusion). */
+const ALGORITHM = "EdDSA";
+
+export interface AccessTokenSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+}
+
+type Key = CryptoKey | KeyObject | Uint8Array;
+
+/** Signs and verifies access tokens (JWT, EdDSA/Ed25519) with keys shared through a SigningKeyStore. */
+export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
+  private signing!: { kid: string; key: Key };
+  private verifying = new Map<string, Key>();
+  private publicJwks: JWK[] = [];
+  private lastReload = 0;
+
+  private constructor(
+    private readonly store: SigningKeyStore,
+    private readonly settings: AccessTokenSettings,
+  ) {}
+
+  static async create(store: SigningKeyStore, settings: AccessTokenSettings): Promise<JoseAccessTokens> {
+    const tokens = new JoseAccessTokens(store, settings);
+    let keys = await store.listActive();
+    if (keys.length === 0) keys = await store.ensureOne(await newSigningKey());
+    await tokens.load(keys);
+    return tokens;
+  }
+
+  /** The public halves, as published at /.well-known/jwks.json. */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.publicJwks };
+  }
+
+  async issue(principal: Principal): Promise<AccessToken> {
+    const token = await new SignJWT({ role: principal.role })
+      .setProtectedHeader({ alg: ALGORITHM, kid: this.signing.kid, typ: "at+jwt" })
+      .setSubject(principal.userId)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt()
+      .setJti(randomUUID())
+      .setExpirationTime(`${this.settings.ttlSeconds}s`)
+      .sign(this.signing.key);
+    return { token, expiresInSeconds: this.settings.ttlSeconds };
+  }
+
+  async verify(token: string): Promise<Principal> {
+    if (token.length === 0 || token.length > 4096) throw new Unauthenticated("access token is malformed");
+    try {
+      const { payload } = await jwtVerify(token, (header) => this.keyFor(header.kid), {
+        algorithms: [ALGORITHM],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        typ: "at+jwt",
+        requiredClaims: ["sub", "exp", "iat"],
+      });
+      const role = payload.role;
+      if (typeof payload.sub !== "string" || !ROLES.includes(role as Role)) {
+        throw new Unauthenticated("access token is invalid");
+      }
+      return { userId: payload.sub, role: role as Role };
+    } catch (error) {
+      if (error instanceof Unauthenticated) throw error;
+      if (error instanceof errors.JWTExpired) throw new Unauthenticated("access token has expired");
+      throw new Unauthenticated("access token is invalid");
+    }
+  }
+
+  private async keyFor(kid: string | undefined): Promise<Key> {
+    if (!kid) throw new Unauthenticated("access token has no key id");
+    const known = this.verifying.get(kid);
+    if (known) return known;
+    // A key minted by another instance after this one loaded: reload, at most once a second.
+    if (Date.now() - this.lastReload > 1000) {
+      await this.load(await this.store.listActive());
+      const reloaded = this.verifying.get(kid);
+      if (reloaded) return reloaded;
+    }
+    throw new Unauthenticated("access token is signed by an unknown key");
+  }
+
+  private async load(keys: SigningKey[]): Promise<void> {
+    const newest = keys[0];
+    if (!newest) throw new Error("no signing key available");
+    this.lastReload = Date.now();
+    const verifying = new Map<string, Key>();
+    for (const k of keys) verifying.set(k.kid, await importJWK(k.publicJwk as JWK, ALGORITHM));
+    this.signing = { kid: newest.kid, key: await importJWK(newest.privateJwk as JWK, ALGORITHM) };
+    this.verifying = verifying;
+    this.publicJwks = keys.map((k) => ({ ...(k.publicJwk as JWK), kid: k.kid, alg: ALGORITHM, use: "sig" }));
+  }
+}
+
+async function newSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { crv: "Ed25519", extractable: true });
+  return {
+    kid: randomUUID(),
+    algorithm: ALGORITHM,
+    privateJwk: { ...(await exportJWK(privateKey)) },
+    publicJwk: { ...(await exportJWK(publicKey)) },
+    createTime: new Date(),
+  };
+}

@@ -1,0 +1,186 @@
+import { z } from "zod";
+import { isStrongAdminPassword } from "../domain/identity/credentials-policy.js";
+
+// The one place that reads the environment. Every variable is validated at start; each bad one is reported
+// on its own line, and the process refuses to start. The README's configuration table mirrors this file.
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "500ms", "30s", "15m", "24h", "30d" -> milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  if (!m?.[1] || !m[2]) return undefined;
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a duration like 500ms, 30s, 15m, 24h or 30d (got "${text}")`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** A duration, or "off" (undefined). */
+const optionalDuration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      if (text.trim() === "off") return undefined;
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be "off" or a duration like 30s (got "${text}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"], { message: 'must be "true" or "false"' })
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .refine(
+      (v) => {
+        if (v === undefined || v === "") return true;
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL (${protocols.join(" or ")})` },
+    )
+    .transform((v) => (v ? v : undefined));
+
+const schema = z
+  .object({
+    HOST: z.string().min(1).default("0.0.0.0"),
+    HTTP_PORT: port(8080),
+    GRPC_PORT: port(50051),
+    PUBLIC_URL: url(["http:", "https:"]),
+    DATABASE_URL: url(["postgres:", "postgresql:"]),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    SHOPFLOOR_DATA_DIR: z.string().min(1).default("./.data"),
+    NATS_URL: url(["nats:", "tls:", "ws:", "wss:"]),
+    ADMIN_EMAIL: z.string().optional(),
+    ADMIN_PASSWORD: z.string().optional(),
+    JWT_ISSUER: z.string().min(1).default("shopfloor"),
+    JWT_AUDIENCE: z.string().min(1).default("shopfloor-api"),
+    ACCESS_TOKEN_TTL: duration("15m"),
+    REFRESH_TOKEN_TTL: duration("30d"),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    SHOP_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
+      .default("EUR"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SHUTDOWN_GRACE: duration("10s"),
+    DEMO_DATA: bool(true),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ADMIN_PASSWORD"],
+        message: "ADMIN_EMAIL and ADMIN_PASSWORD go together",
+      });
+    }
+    if (env.ADMIN_PASSWORD && !isStrongAdminPassword(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ADMIN_PASSWORD"],
+        message:
+          "is too weak: at least 12 characters with three of lower case, upper case, digits and symbols",
+      });
+    }
+  });
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Config {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly publicUrl: string | undefined;
+  /** Absent: the embedded default (PGlite in dataDir). */
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly dataDir: string;
+  /** Absent: the in-process bus. */
+  readonly natsUrl: string | undefined;
+  readonly admin: { readonly email: string; readonly password: string } | undefined;
+  readonly jwt: { readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
+  readonly refreshTokenTtlSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly shopCurrency: string;
+  readonly logLevel: string;
+  readonly shutdownGraceMs: number;
+  /** True when no DATABASE_URL is given: demo admin and demo data are loaded into an empty database. */
+  readonly embedded: boolean;
+  readonly demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    host: e.HOST,
+    httpPort: e.HTTP_PORT,
+    grpcPort: e.GRPC_PORT,
+    publicUrl: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.SHOPFLOOR_DATA_DIR,
+    natsUrl: e.NATS_URL,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+    jwt: {
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: Math.round(e.ACCESS_TOKEN_TTL / 1000),
+    },
+    refreshTokenTtlSeconds: Math.round(e.REFRESH_TOKEN_TTL / 1000),
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    shopCurrency: e.SHOP_CURRENCY,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
+    embedded: e.DATABASE_URL === undefined,
+    demoData: e.DEMO_DATA,
+  };
+}
+
+export { optionalDuration };

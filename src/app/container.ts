@@ -1,0 +1,195 @@
+import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+import { type Logger, pino } from "pino";
+import { uuidv7 } from "uuidv7";
+import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
+import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
+import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
+import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
+import {
+  type InterceptedService,
+  intercept,
+  type RpcInterceptor,
+} from "../adapters/connect/rpc-interceptor.js";
+import { createGrpcServer } from "../adapters/grpc/grpc-server.js";
+import { createHttpServer } from "../adapters/http/http-server.js";
+import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
+import { Metrics } from "../adapters/observability/metrics.js";
+import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
+import { migrate } from "../adapters/postgres/migrator.js";
+import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
+import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
+import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
+import { PostgresUnitOfWork } from "../adapters/postgres/postgres-unit-of-work.js";
+import { PostgresUserRepository } from "../adapters/postgres/postgres-user-repository.js";
+import { Argon2PasswordHasher } from "../adapters/security/argon2-password-hasher.js";
+import { JoseAccessTokens } from "../adapters/security/jose-access-tokens.js";
+import { OpaqueRefreshTokens } from "../adapters/security/opaque-refresh-tokens.js";
+import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
+import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
+import type { Clock } from "../domain/shared/clock.js";
+import type { Config } from "./config.js";
+
+// The composition root: the only place that chooses adapters and builds use-case dependencies.
+
+/** Demo accounts of the embedded default (no DATABASE_URL): printed at start, never created otherwise. */
+export const DEMO_ADMIN = {
+  email: "admin@shopfloor.local",
+  username: "admin",
+  password: "Shopfloor-Demo-Admin-1",
+} as const;
+
+export interface RunningApp {
+  readonly httpUrl: string;
+  readonly grpcAddress: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly sql: Sql;
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+export async function startApp(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<RunningApp> {
+  const stops: Array<() => Promise<void>> = [];
+  const shutdown = new AbortController();
+  const stopAll = async () => {
+    shutdown.abort();
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error }, "error while stopping");
+      }
+    }
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    let embedded: EmbeddedPostgres | undefined;
+    if (!databaseUrl) {
+      const started = await startEmbeddedPostgres(config.dataDir === ":memory:" ? undefined : config.dataDir);
+      stops.push(() => started.stop());
+      embedded = started;
+      databaseUrl = started.url;
+    }
+    const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : config.databasePoolSize });
+    stops.push(() => sql.end({ timeout: 5 }));
+    const { applied } = await migrate(sql);
+    if (applied.length > 0) logger.info({ applied }, "migrations applied");
+
+    const metrics = new Metrics();
+    const ids = { newId: () => uuidv7() };
+    const signingKeys = new PostgresSigningKeyStore(sql);
+    const accessTokens = await JoseAccessTokens.create(signingKeys, {
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTtlSeconds,
+    });
+
+    const identityDeps: IdentityDeps = {
+      uow: new PostgresUnitOfWork<IdentityTx>(sql, (tx, events) => ({
+        users: new PostgresUserRepository(tx),
+        refreshTokens: new PostgresRefreshTokenStore(tx),
+        outbox: new PostgresEventOutbox(tx, events.appended),
+      })),
+      users: new PostgresUserRepository(sql),
+      passwords: await Argon2PasswordHasher.create(),
+      accessTokens,
+      refreshTokens: new OpaqueRefreshTokens(),
+      clock: systemClock,
+      ids,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    };
+
+    const admin = config.admin ?? (config.embedded ? DEMO_ADMIN : undefined);
+    if (admin && (await bootstrapAdmin(identityDeps, admin)))
+      logger.info({ email: admin.email }, "first admin created");
+
+    const interceptors: RpcInterceptor[] = [
+      loggingInterceptor(logger, metrics),
+      authInterceptor(accessTokens),
+    ];
+    const mapStreamError = streamErrorMapper(logger);
+    const services: InterceptedService[] = [
+      intercept(
+        IdentityService,
+        identityService(identityDeps),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+    ];
+
+    const readiness: ReadinessCheck[] = [{ name: "database", check: async () => void (await sql`select 1`) }];
+
+    const http = createHttpServer({
+      services,
+      routes: operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
+      maxBodyBytes: config.maxBodyBytes,
+      shutdownSignal: shutdown.signal,
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(config.httpPort, config.host, () => resolve());
+    });
+    stops.push(() => closeHttp(http, config.shutdownGraceMs));
+
+    const { server: grpcServer } = createGrpcServer({
+      services,
+      files: [file_shopfloor_common_v1_common, file_shopfloor_identity_v1_identity],
+      maxMessageBytes: config.maxBodyBytes,
+      shutdownSignal: shutdown.signal,
+    });
+    const grpcPort = await new Promise<number>((resolve, reject) =>
+      grpcServer.bindAsync(
+        `${config.host}:${config.grpcPort}`,
+        grpc.ServerCredentials.createInsecure(),
+        (err, port) => (err ? reject(err) : resolve(port)),
+      ),
+    );
+    stops.push(() => closeGrpc(grpcServer, config.shutdownGraceMs));
+
+    const httpPort = (http.address() as AddressInfo).port;
+    const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+    return {
+      httpUrl: `http://${displayHost}:${httpPort}`,
+      grpcAddress: `${displayHost}:${grpcPort}`,
+      config,
+      logger,
+      sql,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function closeHttp(server: ReturnType<typeof createHttpServer>, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function closeGrpc(server: grpc.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import { Unauthenticated } from "../shared/errors.js";
+import { Violations } from "../shared/violations.js";
+import type { IdentityDeps } from "./ports.js";
+import { openSession, type Session } from "./session.js";
+
+export interface LoginCommand {
+  /** Username or email. */
+  readonly login: string;
+  readonly password: string;
+}
+
+export const BAD_CREDENTIALS = "invalid login or password";
+
+/**
+ * Exchanges credentials for a token pair. An unknown login and a wrong password fail alike, in message and
+ * in time: the password is verified against a placeholder hash when nobody has that login.
+ */
+export async function login(deps: IdentityDeps, command: LoginCommand): Promise<Session> {
+  const v = new Violations();
+  v.check(command.login.trim().length > 0, "login", "is required");
+  v.check(command.password.length > 0, "password", "is required");
+  v.check(command.login.length <= 254, "login", "must be at most 254 characters");
+  v.check(command.password.length <= 128, "password", "must be at most 128 characters");
+  v.throwIfAny();
+
+  const user = await deps.users.findByLogin(command.login.trim());
+  const ok = await deps.passwords.verify(
+    user?.passwordHash ?? deps.passwords.placeholderHash,
+    command.password,
+  );
+  if (!user || !ok) throw new Unauthenticated(BAD_CREDENTIALS);
+
+  return deps.uow.run((tx) => openSession(deps, tx, user, deps.ids.newId()));
+}

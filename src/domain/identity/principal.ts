@@ -1,0 +1,7 @@
+import type { Role } from "./role.js";
+
+/** Who is calling, as proven by a verified access token. */
+export interface Principal {
+  readonly userId: string;
+  readonly role: Role;
+}

@@ -1,0 +1,12 @@
+import type { Role } from "./role.js";
+
+export interface User {
+  readonly id: string;
+  /** Stored as given (trimmed), compared case-insensitively. */
+  readonly email: string;
+  /** Stored as given, compared case-insensitively. */
+  readonly username: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+  readonly createTime: Date;
+}

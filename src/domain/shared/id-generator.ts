@@ -1,0 +1,4 @@
+/** New opaque, time-ordered ids (UUIDv7 in production). */
+export interface IdGenerator {
+  newId(): string;
+}
