@@ -1,0 +1,38 @@
+import { randomBytes } from "node:crypto";
+import { type Config, loadConfig } from "../../src/app/config.js";
+import { type RunningApp, startApp } from "../../src/app/container.js";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./databases.js";
+
+export const TEST_ADMIN = { email: "root@shopfloor.test", password: "Test-Admin-Passw0rd!" } as const;
+
+export interface TestApp extends RunningApp {
+  readonly database: TestDatabase;
+}
+
+/**
+ * Starts the real app on free loopback ports against a database of its own (PostgreSQL or PGlite).
+ * Pass `database` to start a second instance on the same database.
+ */
+export async function startTestApp(
+  options: { kind?: DatabaseKind; database?: TestDatabase; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase(options.kind ?? "postgres"));
+  const config: Config = {
+    ...loadConfig({
+      HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      GRPC_PORT: "0",
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: database.kind === "pglite" ? "1" : "10",
+      ADMIN_EMAIL: TEST_ADMIN.email,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      SHUTDOWN_GRACE: "2s",
+      ...options.env,
+    }),
+  };
+  const app = await startApp(config);
+  return { ...app, database };
+}
+
+export const uniqueName = (prefix: string): string => `${prefix}${randomBytes(4).toString("hex")}`;
