@@ -84,6 +84,9 @@ const schema = z
     JWT_AUDIENCE: z.string().min(1).default("shopfloor-api"),
     ACCESS_TOKEN_TTL: duration("15m"),
     REFRESH_TOKEN_TTL: duration("30d"),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+    LOGIN_THROTTLE_WINDOW: duration("15m"),
     MAX_BODY_BYTES: z.coerce
       .number()
       .int()
@@ -132,6 +135,11 @@ export interface Config {
   readonly admin: { readonly email: string; readonly password: string } | undefined;
   readonly jwt: { readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
   readonly refreshTokenTtlSeconds: number;
+  readonly loginThrottle: {
+    readonly perAccount: number;
+    readonly perAddress: number;
+    readonly windowSeconds: number;
+  };
   readonly maxBodyBytes: number;
   readonly shopCurrency: string;
   readonly logLevel: string;
@@ -174,6 +182,11 @@ export function loadConfig(env: Env = process.env): Config {
       accessTtlSeconds: Math.round(e.ACCESS_TOKEN_TTL / 1000),
     },
     refreshTokenTtlSeconds: Math.round(e.REFRESH_TOKEN_TTL / 1000),
+    loginThrottle: {
+      perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: Math.max(1, Math.round(e.LOGIN_THROTTLE_WINDOW / 1000)),
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     shopCurrency: e.SHOP_CURRENCY,
     logLevel: e.LOG_LEVEL,

@@ -20,6 +20,7 @@ import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
 import { migrate } from "../adapters/postgres/migrator.js";
 import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
+import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
 import { PostgresUnitOfWork } from "../adapters/postgres/postgres-unit-of-work.js";
@@ -100,6 +101,10 @@ export async function startApp(
       })),
       users: new PostgresUserRepository(sql),
       passwords: await Argon2PasswordHasher.create(),
+      loginThrottle: new PostgresLoginThrottle(sql, {
+        maxFailures: { account: config.loginThrottle.perAccount, address: config.loginThrottle.perAddress },
+        windowSeconds: config.loginThrottle.windowSeconds,
+      }),
       accessTokens,
       refreshTokens: new OpaqueRefreshTokens(),
       clock: systemClock,

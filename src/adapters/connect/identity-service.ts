@@ -18,7 +18,7 @@ import { register } from "../../domain/identity/register.js";
 import type { Role } from "../../domain/identity/role.js";
 import type { Session } from "../../domain/identity/session.js";
 import type { User } from "../../domain/identity/user.js";
-import { requirePrincipal } from "./rpc-context.js";
+import { peerAddressKey, requirePrincipal } from "./rpc-context.js";
 
 const ROLE_TO_PROTO: Record<Role, ProtoRole> = {
   CUSTOMER: ProtoRole.CUSTOMER,
@@ -56,8 +56,8 @@ export function identityService(deps: IdentityDeps): ServiceImpl<typeof Identity
     async register(req) {
       return { user: userToProto(await register(deps, req)) };
     },
-    async login(req) {
-      return sessionToProto(await login(deps, req));
+    async login(req, ctx) {
+      return sessionToProto(await login(deps, { ...req, clientAddress: ctx.values.get(peerAddressKey) }));
     },
     async refresh(req) {
       return sessionToProto(await refreshSession(deps, req.refreshToken));

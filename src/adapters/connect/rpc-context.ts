@@ -8,6 +8,11 @@ export const principalKey = createContextKey<Principal | undefined>(undefined, {
 /** The request's child logger (with its request id), set by the logging interceptor. */
 export const loggerKey = createContextKey<Logger | undefined>(undefined, { description: "logger" });
 
+/** The caller's network address as the transport saw it (no proxy headers are trusted). */
+export const peerAddressKey = createContextKey<string | undefined>(undefined, {
+  description: "peer address",
+});
+
 export function requirePrincipal(ctx: { values: ContextValues }): Principal {
   const principal = ctx.values.get(principalKey);
   // The access policy guarantees a principal for non-public RPCs; this guards a policy mistake.

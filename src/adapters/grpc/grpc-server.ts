@@ -1,10 +1,17 @@
 import { create, type DescFile, type DescMethod, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, createHandlerContext, type HandlerContext } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createHandlerContext,
+  type HandlerContext,
+} from "@connectrpc/connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
-import { HealthImplementation } from "grpc-health-check";
+import { HealthImplementation, service as healthService } from "grpc-health-check";
+import { peerAddressKey } from "../connect/rpc-context.js";
 import type { InterceptedService } from "../connect/rpc-interceptor.js";
 
 // A generic bridge from protobuf-es service descriptors to grpc-js: every method of every service is
@@ -60,9 +67,13 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
-  new ReflectionService({
+  // Reflection reads file descriptors from a proto-loader-shaped root: ours, plus grpc.health.v1's so that
+  // `grpcurl list` shows the health service too.
+  const reflectionRoot = {
     shopfloor: { fileDescriptorProtos: fileDescriptors(options.files) },
-  } as never).addToServer(server);
+    health: { fileDescriptorProtos: healthService.Check?.requestType.fileDescriptorProtos ?? [] },
+  };
+  new ReflectionService(reflectionRoot as never).addToServer(server);
   return { server, health };
 }
 
@@ -93,8 +104,15 @@ function contextFor(
     requestHeader,
     requestSignal: requestAbort.signal,
     shutdownSignal,
+    contextValues: createContextValues().set(peerAddressKey, peerHost(call.getPeer())),
     ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
   });
+}
+
+/** "ipv4:127.0.0.1:5555" or "ipv6:[::1]:5555" -> the host part. */
+function peerHost(peer: string): string | undefined {
+  const m = /^(?:ipv4:|ipv6:)?\[?([^\]]+?)\]?:\d+$/.exec(peer);
+  return m?.[1];
 }
 
 function headersToMetadata(headers: Headers, into = new grpc.Metadata()): grpc.Metadata {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
-import type { ConnectRouter } from "@connectrpc/connect";
+import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { peerAddressKey } from "../connect/rpc-context.js";
 import type { InterceptedService } from "../connect/rpc-interceptor.js";
 import { type PlainRoute, plainRouter } from "./plain-routes.js";
 
@@ -21,6 +22,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       for (const { service, impl } of options.services) router.service(service, impl);
     },
     readMaxBytes: options.maxBodyBytes,
+    contextValues: (req) => createContextValues().set(peerAddressKey, req.socket.remoteAddress),
     shutdownSignal: options.shutdownSignal,
     grpc: false,
     // Connect is served over HTTP/1.1 here, so the fallback only ever sees http.IncomingMessage.

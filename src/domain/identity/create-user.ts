@@ -12,7 +12,7 @@ export interface CreateUserCommand {
 }
 
 /** An admin creates an account of any role (authorization is checked before this is called). */
-export function createUser(deps: IdentityDeps, command: CreateUserCommand): Promise<User> {
+export async function createUser(deps: IdentityDeps, command: CreateUserCommand): Promise<User> {
   const { role } = command;
   if (role === undefined) throw InvalidArgument.field("role", "is required");
   return createAccount(deps, { ...command, role });

@@ -1,4 +1,4 @@
-import { Unauthenticated } from "../shared/errors.js";
+import { ResourceExhausted, Unauthenticated } from "../shared/errors.js";
 import { Violations } from "../shared/violations.js";
 import type { IdentityDeps } from "./ports.js";
 import { openSession, type Session } from "./session.js";
@@ -7,6 +7,8 @@ export interface LoginCommand {
   /** Username or email. */
   readonly login: string;
   readonly password: string;
+  /** The caller's network address, when the transport knows it. */
+  readonly clientAddress?: string | undefined;
 }
 
 export const BAD_CREDENTIALS = "invalid login or password";
@@ -23,12 +25,21 @@ export async function login(deps: IdentityDeps, command: LoginCommand): Promise<
   v.check(command.password.length <= 128, "password", "must be at most 128 characters");
   v.throwIfAny();
 
+  // Failures are counted per login name (whether or not it exists, so counting reveals nothing) and per address.
+  const keys = [`account:${command.login.trim().toLowerCase()}`];
+  if (command.clientAddress) keys.push(`address:${command.clientAddress}`);
+  const wait = await deps.loginThrottle.retryAfter(keys);
+  if (wait > 0) throw new ResourceExhausted(`too many failed logins: try again in ${wait} s`);
+
   const user = await deps.users.findByLogin(command.login.trim());
   const ok = await deps.passwords.verify(
     user?.passwordHash ?? deps.passwords.placeholderHash,
     command.password,
   );
-  if (!user || !ok) throw new Unauthenticated(BAD_CREDENTIALS);
+  if (!user || !ok) {
+    await deps.loginThrottle.recordFailure(keys);
+    throw new Unauthenticated(BAD_CREDENTIALS);
+  }
 
   return deps.uow.run((tx) => openSession(deps, tx, user, deps.ids.newId()));
 }

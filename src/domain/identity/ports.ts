@@ -67,6 +67,13 @@ export interface OpaqueTokens {
   hash(token: string): string;
 }
 
+/** Counts failed logins per key (an account, an address) so guessing passwords is slowed to a crawl. */
+export interface LoginThrottle {
+  /** Seconds until `key` may try again, or 0 when it may try now. */
+  retryAfter(keys: readonly string[]): Promise<number>;
+  recordFailure(keys: readonly string[]): Promise<void>;
+}
+
 export interface IdentityTx {
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenStore;
@@ -77,6 +84,7 @@ export interface IdentityDeps {
   readonly uow: UnitOfWork<IdentityTx>;
   readonly users: UserRepository;
   readonly passwords: PasswordHasher;
+  readonly loginThrottle: LoginThrottle;
   readonly accessTokens: AccessTokenIssuer;
   readonly refreshTokens: OpaqueTokens;
   readonly clock: Clock;

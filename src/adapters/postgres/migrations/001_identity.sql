@@ -48,3 +48,11 @@ CREATE TABLE outbox (
   published_at  timestamptz
 );
 CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
+
+-- Failed logins counted per key ("account:<login>", "address:<ip>") in fixed windows, shared by all instances.
+CREATE TABLE login_failures (
+  key          text NOT NULL,
+  window_start timestamptz NOT NULL,
+  failures     integer NOT NULL,
+  PRIMARY KEY (key, window_start)
+);

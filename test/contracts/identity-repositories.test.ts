@@ -1,0 +1,180 @@
+import { uuidv7 } from "uuidv7";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../../src/adapters/postgres/migrator.js";
+import { PostgresEventOutbox } from "../../src/adapters/postgres/postgres-event-outbox.js";
+import { PostgresLoginThrottle } from "../../src/adapters/postgres/postgres-login-throttle.js";
+import { PostgresRefreshTokenStore } from "../../src/adapters/postgres/postgres-refresh-token-store.js";
+import { PostgresSigningKeyStore } from "../../src/adapters/postgres/postgres-signing-key-store.js";
+import { PostgresUnitOfWork } from "../../src/adapters/postgres/postgres-unit-of-work.js";
+import { PostgresUserRepository } from "../../src/adapters/postgres/postgres-user-repository.js";
+import type { IdentityTx } from "../../src/domain/identity/ports.js";
+import type { User } from "../../src/domain/identity/user.js";
+import { AlreadyExists } from "../../src/domain/shared/errors.js";
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { uniqueName } from "../support/test-app.js";
+
+const newUser = (overrides: Partial<User> = {}): User => {
+  const name = uniqueName("u_");
+  return {
+    id: uuidv7(),
+    email: `${name}@example.com`,
+    username: name,
+    role: "CUSTOMER",
+    passwordHash: "$argon2id$fake",
+    createTime: new Date(),
+    ...overrides,
+  };
+};
+
+describe.each(DATABASE_KINDS)("identity adapters on %s", (kind) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("applies migrations once: a second run applies nothing", async () => {
+    expect((await migrate(db.sql)).applied).toEqual([]);
+  });
+
+  describe("UserRepository", () => {
+    it("finds a user by id, by username and by email, case-insensitively", async () => {
+      const users = new PostgresUserRepository(db.sql);
+      const user = newUser({ email: `Mixed.${uniqueName("c")}@Example.com` });
+      await users.insert(user);
+      expect(await users.findById(user.id)).toEqual(user);
+      expect((await users.findByLogin(user.username.toUpperCase()))?.id).toBe(user.id);
+      expect((await users.findByLogin(user.email.toLowerCase()))?.id).toBe(user.id);
+      expect(await users.findById("not-a-uuid")).toBeUndefined();
+      expect(await users.findById(uuidv7())).toBeUndefined();
+    });
+
+    it("refuses a duplicate email or username with AlreadyExists naming the field", async () => {
+      const users = new PostgresUserRepository(db.sql);
+      const user = newUser();
+      await users.insert(user);
+      const email = await users.insert(newUser({ email: user.email.toUpperCase() })).catch((e) => e);
+      expect(email).toBeInstanceOf(AlreadyExists);
+      expect(email.message).toMatch(/^email/);
+      const name = await users.insert(newUser({ username: user.username.toUpperCase() })).catch((e) => e);
+      expect(name).toBeInstanceOf(AlreadyExists);
+      expect(name.message).toMatch(/^username/);
+    });
+
+    it("tells whether a role has any user", async () => {
+      const users = new PostgresUserRepository(db.sql);
+      await users.insert(newUser({ role: "MANUFACTURER" }));
+      expect(await users.existsWithRole("MANUFACTURER")).toBe(true);
+    });
+  });
+
+  describe("RefreshTokenStore", () => {
+    it("stores, rotates and revokes a family without touching other families", async () => {
+      const users = new PostgresUserRepository(db.sql);
+      const tokens = new PostgresRefreshTokenStore(db.sql);
+      const user = newUser();
+      await users.insert(user);
+      const family = uuidv7();
+      const other = uuidv7();
+      const base = { userId: user.id, issuedAt: new Date(), expiresAt: new Date(Date.now() + 60_000) };
+      const a = { ...base, id: uuidv7(), familyId: family, tokenHash: uniqueName("h") };
+      const b = { ...base, id: uuidv7(), familyId: other, tokenHash: uniqueName("h") };
+      await tokens.insert(a);
+      await tokens.insert(b);
+      expect(await tokens.findByHashForUpdate(a.tokenHash)).toMatchObject({ id: a.id, familyId: family });
+      const at = new Date();
+      await tokens.markRotated(a.id, at);
+      await tokens.revokeFamily(family, at);
+      expect((await tokens.findByHashForUpdate(a.tokenHash))?.rotatedAt).toBeInstanceOf(Date);
+      expect((await tokens.findByHashForUpdate(a.tokenHash))?.revokedAt).toBeInstanceOf(Date);
+      expect((await tokens.findByHashForUpdate(b.tokenHash))?.revokedAt).toBeUndefined();
+      expect(await tokens.findByHashForUpdate("unknown")).toBeUndefined();
+    });
+  });
+
+  describe("UnitOfWork", () => {
+    const uow = () =>
+      new PostgresUnitOfWork<IdentityTx>(db.sql, (tx, events) => ({
+        users: new PostgresUserRepository(tx),
+        refreshTokens: new PostgresRefreshTokenStore(tx),
+        outbox: new PostgresEventOutbox(tx, events.appended),
+      }));
+    const event = (userId: string) => ({
+      id: uuidv7(),
+      type: "identity.user_registered" as const,
+      aggregateId: userId,
+      occurredAt: new Date(),
+      payload: {
+        userId,
+        email: "e@example.com",
+        username: "e",
+        role: "CUSTOMER" as const,
+        createTime: new Date(),
+      },
+    });
+
+    it("commits a change and its event together", async () => {
+      const user = newUser();
+      await uow().run(async (tx) => {
+        await tx.users.insert(user);
+        await tx.outbox.append(event(user.id));
+      });
+      const rows = await db.sql`select type, payload_type from outbox where aggregate_id = ${user.id}`;
+      expect(rows).toEqual([
+        { type: "identity.user_registered", payload_type: "shopfloor.events.v1.UserRegistered" },
+      ]);
+    });
+
+    it("rolls back both the change and its event when the work fails", async () => {
+      const user = newUser();
+      await expect(
+        uow().run(async (tx) => {
+          await tx.users.insert(user);
+          await tx.outbox.append(event(user.id));
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      expect(await new PostgresUserRepository(db.sql).findById(user.id)).toBeUndefined();
+      expect(await db.sql`select 1 from outbox where aggregate_id = ${user.id}`).toHaveLength(0);
+    });
+  });
+
+  describe("SigningKeyStore", () => {
+    it("keeps one active key however many instances race to create it", async () => {
+      const store = new PostgresSigningKeyStore(db.sql);
+      const candidate = (kid: string) => ({
+        kid,
+        algorithm: "EdDSA",
+        privateJwk: { kty: "OKP", kid },
+        publicJwk: { kty: "OKP", kid },
+        createTime: new Date(),
+      });
+      const results = await Promise.all(
+        ["k1", "k2", "k3"].map((kid) => store.ensureOne(candidate(`${kid}-${kind}`))),
+      );
+      const kids = new Set(results.map((keys) => keys[0]?.kid));
+      expect(kids.size).toBe(1);
+      expect(await store.listActive()).toHaveLength(1);
+    });
+  });
+
+  describe("LoginThrottle", () => {
+    it("blocks a key after its limit of failures within the window, and only that key", async () => {
+      const throttle = new PostgresLoginThrottle(db.sql, {
+        maxFailures: { account: 2, address: 5 },
+        windowSeconds: 600,
+      });
+      const account = `account:${uniqueName("a")}`;
+      const other = `account:${uniqueName("b")}`;
+      expect(await throttle.retryAfter([account])).toBe(0);
+      await throttle.recordFailure([account]);
+      await throttle.recordFailure([account]);
+      const wait = await throttle.retryAfter([account, other]);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(600);
+      expect(await throttle.retryAfter([other])).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import { createHash } from "node:crypto";
+import type {
+  IdentityDeps,
+  IdentityTx,
+  LoginThrottle,
+  RefreshTokenRecord,
+  RefreshTokenStore,
+  UserRepository,
+} from "../../../src/domain/identity/ports.js";
+import type { Role } from "../../../src/domain/identity/role.js";
+import type { User } from "../../../src/domain/identity/user.js";
+import type { DomainEvent } from "../../../src/domain/shared/domain-event.js";
+import { AlreadyExists } from "../../../src/domain/shared/errors.js";
+
+/** In-memory twins of the identity ports, for domain tests without I/O. Transactions are not rolled back. */
+export class FakeUsers implements UserRepository {
+  readonly rows = new Map<string, User>();
+  async insert(user: User): Promise<void> {
+    for (const u of this.rows.values()) {
+      if (u.email.toLowerCase() === user.email.toLowerCase()) throw new AlreadyExists("email: taken");
+      if (u.username.toLowerCase() === user.username.toLowerCase())
+        throw new AlreadyExists("username: taken");
+    }
+    this.rows.set(user.id, user);
+  }
+  async findById(id: string) {
+    return this.rows.get(id);
+  }
+  async findByLogin(login: string) {
+    const key = login.toLowerCase();
+    return [...this.rows.values()].find(
+      (u) => u.username.toLowerCase() === key || u.email.toLowerCase() === key,
+    );
+  }
+  async existsWithRole(role: Role) {
+    return [...this.rows.values()].some((u) => u.role === role);
+  }
+}
+
+export class FakeRefreshTokens implements RefreshTokenStore {
+  readonly rows = new Map<string, RefreshTokenRecord>();
+  async insert(record: RefreshTokenRecord) {
+    this.rows.set(record.id, record);
+  }
+  async findByHashForUpdate(tokenHash: string) {
+    return [...this.rows.values()].find((r) => r.tokenHash === tokenHash);
+  }
+  async markRotated(id: string, at: Date) {
+    const r = this.rows.get(id);
+    if (r) this.rows.set(id, { ...r, rotatedAt: at });
+  }
+  async revokeFamily(familyId: string, at: Date) {
+    for (const [id, r] of this.rows)
+      if (r.familyId === familyId && !r.revokedAt) this.rows.set(id, { ...r, revokedAt: at });
+  }
+}
+
+export class FakeThrottle implements LoginThrottle {
+  readonly failures = new Map<string, number>();
+  constructor(private readonly max = 1000) {}
+  async retryAfter(keys: readonly string[]) {
+    return keys.some((k) => (this.failures.get(k) ?? 0) >= this.max) ? 60 : 0;
+  }
+  async recordFailure(keys: readonly string[]) {
+    for (const k of keys) this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
+  }
+}
+
+export interface IdentityFakes {
+  readonly deps: IdentityDeps;
+  readonly users: FakeUsers;
+  readonly tokens: FakeRefreshTokens;
+  readonly events: DomainEvent[];
+  readonly throttle: FakeThrottle;
+  /** Moves the fake clock. */
+  advance(ms: number): void;
+  /** Passwords verified, in order (to check that unknown logins still verify). */
+  readonly verified: string[];
+}
+
+export function identityFakes(options: { maxFailures?: number } = {}): IdentityFakes {
+  const users = new FakeUsers();
+  const tokens = new FakeRefreshTokens();
+  const events: DomainEvent[] = [];
+  const throttle = new FakeThrottle(options.maxFailures);
+  const verified: string[] = [];
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  let seq = 0;
+  const tx: IdentityTx = {
+    users,
+    refreshTokens: tokens,
+    outbox: { append: async (e) => void events.push(e) },
+  };
+  const deps: IdentityDeps = {
+    uow: { run: (work) => work(tx) },
+    users,
+    passwords: {
+      hash: async (p) => `hash:${p}`,
+      verify: async (hash, p) => {
+        verified.push(hash);
+        return hash === `hash:${p}`;
+      },
+      placeholderHash: "hash:placeholder-secret",
+    },
+    loginThrottle: throttle,
+    accessTokens: { issue: async (p) => ({ token: `access:${p.userId}:${p.role}`, expiresInSeconds: 900 }) },
+    refreshTokens: {
+      generate: () => `refresh-${++seq}`,
+      hash: (t) => createHash("sha256").update(t).digest("hex"),
+    },
+    clock: { now: () => new Date(now) },
+    ids: { newId: () => `00000000-0000-7000-8000-${String(++seq).padStart(12, "0")}` },
+    refreshTokenTtlSeconds: 3600,
+  };
+  return {
+    deps,
+    users,
+    tokens,
+    events,
+    throttle,
+    verified,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
