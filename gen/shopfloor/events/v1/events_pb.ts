@@ -11,13 +11,15 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Money } from "../../common/v1/common_pb.js";
+import { file_shopfloor_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file shopfloor/events/v1/events.proto.
  */
 export const file_shopfloor_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiBzaG9wZmxvb3IvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITc2hvcGZsb29yLmV2ZW50cy52MSKBAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiBzaG9wZmxvb3IvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITc2hvcGZsb29yLmV2ZW50cy52MSKBAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKIAQoPQ2F0ZWdvcnlDcmVhdGVkEhMKC2NhdGVnb3J5X2lkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0AEKDlByb2R1Y3RDcmVhdGVkEhIKCnByb2R1Y3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRITCgtjYXRlZ29yeV9pZBgEIAEoCRIpCgVwcmljZRgFIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSFgoOc3RvY2tfcXVhbnRpdHkYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABCg5Qcm9kdWN0VXBkYXRlZBISCgpwcm9kdWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLY2F0ZWdvcnlfaWQYBCABKAkSKQoFcHJpY2UYBSABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5EhYKDmNoYW5nZWRfZmllbGRzGAYgAygJEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXCg9Qcm9kdWN0QXJjaGl2ZWQSEgoKcHJvZHVjdF9pZBgBIAEoCRIwCgxhcmNoaXZlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIscBCgxTdG9ja0NoYW5nZWQSEwoLbW92ZW1lbnRfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRINCgVkZWx0YRgDIAEoBRIWCg5zdG9ja19xdWFudGl0eRgEIAEoBRIOCgZyZWFzb24YBSABKAkSEAoIYWN0b3JfaWQYBiABKAkSFAoMcmVmZXJlbmNlX2lkGAcgASgJEi8KC2NoYW5nZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp, file_shopfloor_common_v1_common]);
 
 /**
  * identity.user_registered: a user account was created (self-registered or by an admin).
@@ -59,4 +61,230 @@ export type UserRegistered = Message<"shopfloor.events.v1.UserRegistered"> & {
  */
 export const UserRegisteredSchema: GenMessage<UserRegistered> = /*@__PURE__*/
   messageDesc(file_shopfloor_events_v1_events, 0);
+
+/**
+ * catalog.category_created: an admin created a category.
+ *
+ * @generated from message shopfloor.events.v1.CategoryCreated
+ */
+export type CategoryCreated = Message<"shopfloor.events.v1.CategoryCreated"> & {
+  /**
+   * @generated from field: string category_id = 1;
+   */
+  categoryId: string;
+
+  /**
+   * @generated from field: string slug = 2;
+   */
+  slug: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 4;
+   */
+  description: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 5;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.CategoryCreated.
+ * Use `create(CategoryCreatedSchema)` to create a new message.
+ */
+export const CategoryCreatedSchema: GenMessage<CategoryCreated> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 1);
+
+/**
+ * catalog.product_created: an admin created a product (its initial stock follows as catalog.stock_changed).
+ *
+ * @generated from message shopfloor.events.v1.ProductCreated
+ */
+export type ProductCreated = Message<"shopfloor.events.v1.ProductCreated"> & {
+  /**
+   * @generated from field: string product_id = 1;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 3;
+   */
+  description: string;
+
+  /**
+   * @generated from field: string category_id = 4;
+   */
+  categoryId: string;
+
+  /**
+   * @generated from field: shopfloor.common.v1.Money price = 5;
+   */
+  price?: Money | undefined;
+
+  /**
+   * @generated from field: int32 stock_quantity = 6;
+   */
+  stockQuantity: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 7;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.ProductCreated.
+ * Use `create(ProductCreatedSchema)` to create a new message.
+ */
+export const ProductCreatedSchema: GenMessage<ProductCreated> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 2);
+
+/**
+ * catalog.product_updated: an admin changed a product's details; carries the product as it is now.
+ *
+ * @generated from message shopfloor.events.v1.ProductUpdated
+ */
+export type ProductUpdated = Message<"shopfloor.events.v1.ProductUpdated"> & {
+  /**
+   * @generated from field: string product_id = 1;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 3;
+   */
+  description: string;
+
+  /**
+   * @generated from field: string category_id = 4;
+   */
+  categoryId: string;
+
+  /**
+   * @generated from field: shopfloor.common.v1.Money price = 5;
+   */
+  price?: Money | undefined;
+
+  /**
+   * Proto field names of the fields that changed, e.g. "price".
+   *
+   * @generated from field: repeated string changed_fields = 6;
+   */
+  changedFields: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp update_time = 7;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.ProductUpdated.
+ * Use `create(ProductUpdatedSchema)` to create a new message.
+ */
+export const ProductUpdatedSchema: GenMessage<ProductUpdated> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 3);
+
+/**
+ * catalog.product_archived: a product left the catalog; it can no longer be ordered.
+ *
+ * @generated from message shopfloor.events.v1.ProductArchived
+ */
+export type ProductArchived = Message<"shopfloor.events.v1.ProductArchived"> & {
+  /**
+   * @generated from field: string product_id = 1;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp archive_time = 2;
+   */
+  archiveTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.ProductArchived.
+ * Use `create(ProductArchivedSchema)` to create a new message.
+ */
+export const ProductArchivedSchema: GenMessage<ProductArchived> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 4);
+
+/**
+ * catalog.stock_changed: a product's stock changed (adjustment, initial stock, order placed or cancelled).
+ * One event per stock ledger row.
+ *
+ * @generated from message shopfloor.events.v1.StockChanged
+ */
+export type StockChanged = Message<"shopfloor.events.v1.StockChanged"> & {
+  /**
+   * The stock ledger row.
+   *
+   * @generated from field: string movement_id = 1;
+   */
+  movementId: string;
+
+  /**
+   * @generated from field: string product_id = 2;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: int32 delta = 3;
+   */
+  delta: number;
+
+  /**
+   * Stock right after the change.
+   *
+   * @generated from field: int32 stock_quantity = 4;
+   */
+  stockQuantity: number;
+
+  /**
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * Empty when the system made the change.
+   *
+   * @generated from field: string actor_id = 6;
+   */
+  actorId: string;
+
+  /**
+   * What caused it (e.g. an order id); may be empty.
+   *
+   * @generated from field: string reference_id = 7;
+   */
+  referenceId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp change_time = 8;
+   */
+  changeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.StockChanged.
+ * Use `create(StockChangedSchema)` to create a new message.
+ */
+export const StockChangedSchema: GenMessage<StockChanged> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 5);
 
