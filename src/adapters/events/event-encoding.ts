@@ -1,10 +1,18 @@
 import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { UserRegisteredSchema } from "../../../gen/shopfloor/events/v1/events_pb.js";
+import {
+  CategoryCreatedSchema,
+  ProductArchivedSchema,
+  ProductCreatedSchema,
+  ProductUpdatedSchema,
+  StockChangedSchema,
+  UserRegisteredSchema,
+} from "../../../gen/shopfloor/events/v1/events_pb.js";
+import type { CatalogEvent } from "../../domain/catalog/events.js";
 import type { IdentityEvent } from "../../domain/identity/events.js";
 
 /** Every event the domain emits; each context adds its union here. */
-export type ShopfloorEvent = IdentityEvent;
+export type ShopfloorEvent = IdentityEvent | CatalogEvent;
 
 export interface EncodedEvent {
   /** Full protobuf message name of the payload, e.g. "shopfloor.events.v1.UserRegistered". */
@@ -30,6 +38,58 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
         username: p.username,
         role: `ROLE_${p.role}`,
         createTime: timestampFromDate(p.createTime),
+      });
+    }
+    case "catalog.category_created": {
+      const { category: c } = event.payload;
+      return encode(CategoryCreatedSchema, {
+        categoryId: c.id,
+        slug: c.slug,
+        name: c.name,
+        description: c.description,
+        createTime: timestampFromDate(c.createTime),
+      });
+    }
+    case "catalog.product_created": {
+      const { product: p } = event.payload;
+      return encode(ProductCreatedSchema, {
+        productId: p.id,
+        name: p.name,
+        description: p.description,
+        categoryId: p.categoryId,
+        price: { currencyCode: p.price.currencyCode, amountMinor: BigInt(p.price.amountMinor) },
+        stockQuantity: p.stockQuantity,
+        createTime: timestampFromDate(p.createTime),
+      });
+    }
+    case "catalog.product_updated": {
+      const { product: p, changedFields } = event.payload;
+      return encode(ProductUpdatedSchema, {
+        productId: p.id,
+        name: p.name,
+        description: p.description,
+        categoryId: p.categoryId,
+        price: { currencyCode: p.price.currencyCode, amountMinor: BigInt(p.price.amountMinor) },
+        changedFields,
+        updateTime: timestampFromDate(p.updateTime),
+      });
+    }
+    case "catalog.product_archived":
+      return encode(ProductArchivedSchema, {
+        productId: event.payload.productId,
+        archiveTime: timestampFromDate(event.payload.archiveTime),
+      });
+    case "catalog.stock_changed": {
+      const { movement: m } = event.payload;
+      return encode(StockChangedSchema, {
+        movementId: m.id,
+        productId: m.productId,
+        delta: m.delta,
+        stockQuantity: m.resultingQuantity,
+        reason: m.reason,
+        actorId: m.actorId ?? "",
+        referenceId: m.referenceId ?? "",
+        changeTime: timestampFromDate(m.createTime),
       });
     }
   }
