@@ -1,10 +1,13 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
 import { uuidv7 } from "uuidv7";
+import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
+import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import {
@@ -19,15 +22,21 @@ import { Metrics } from "../adapters/observability/metrics.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
 import { migrate } from "../adapters/postgres/migrator.js";
+import { PostgresCategoryRepository } from "../adapters/postgres/postgres-category-repository.js";
 import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
+import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
+import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
+import { PostgresStockLedger } from "../adapters/postgres/postgres-stock-ledger.js";
 import { PostgresUnitOfWork } from "../adapters/postgres/postgres-unit-of-work.js";
 import { PostgresUserRepository } from "../adapters/postgres/postgres-user-repository.js";
 import { Argon2PasswordHasher } from "../adapters/security/argon2-password-hasher.js";
+import { HmacPageTokens } from "../adapters/security/hmac-page-tokens.js";
 import { JoseAccessTokens } from "../adapters/security/jose-access-tokens.js";
 import { OpaqueRefreshTokens } from "../adapters/security/opaque-refresh-tokens.js";
+import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
 import type { Clock } from "../domain/shared/clock.js";
@@ -116,6 +125,26 @@ export async function startApp(
     if (admin && (await bootstrapAdmin(identityDeps, admin)))
       logger.info({ email: admin.email }, "first admin created");
 
+    // One key for every instance, so a page token from one continues on any other.
+    const pageTokens = new HmacPageTokens(
+      await new PostgresServerSecretStore(sql).ensure("page_tokens", randomBytes(32)),
+    );
+    const catalogDeps: CatalogDeps = {
+      uow: new PostgresUnitOfWork<CatalogTx>(sql, (tx, events) => ({
+        categories: new PostgresCategoryRepository(tx),
+        products: new PostgresProductRepository(tx),
+        stockLedger: new PostgresStockLedger(tx),
+        outbox: new PostgresEventOutbox(tx, events.appended),
+      })),
+      categories: new PostgresCategoryRepository(sql),
+      products: new PostgresProductRepository(sql),
+      stockLedger: new PostgresStockLedger(sql),
+      pageTokens,
+      clock: systemClock,
+      ids,
+      shopCurrency: config.shopCurrency,
+    };
+
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
@@ -125,6 +154,12 @@ export async function startApp(
       intercept(
         IdentityService,
         identityService(identityDeps),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+      intercept(
+        CatalogService,
+        catalogService(catalogDeps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -146,7 +181,11 @@ export async function startApp(
 
     const { server: grpcServer } = createGrpcServer({
       services,
-      files: [file_shopfloor_common_v1_common, file_shopfloor_identity_v1_identity],
+      files: [
+        file_shopfloor_common_v1_common,
+        file_shopfloor_identity_v1_identity,
+        file_shopfloor_catalog_v1_catalog,
+      ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,
     });
