@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { DEMO_ADMIN } from "../../src/app/container.js";
+import { bearer, clientFor, closeGrpcClients, SURFACES } from "../support/clients.js";
+
+// `npm start` with no configuration: the embedded default (PGlite in SHOPFLOOR_DATA_DIR, in-process bus),
+// started as its own process, driven over real sockets, stopped with SIGTERM, then started again on its data.
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly httpUrl: string;
+  readonly grpcAddress: string;
+}
+
+let dataDir: string;
+
+function startShopfloor(dir: string): Promise<Started> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    GRPC_PORT: "0",
+    SHOPFLOOR_DATA_DIR: dir,
+    LOG_LEVEL: "info",
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`no ready line in 60 s:\n${out}`)), 60_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const line of out.split("\n")) {
+        if (!line.includes('"shopfloor ready"')) continue;
+        const ready = JSON.parse(line) as { http: string; grpc: string };
+        clearTimeout(timer);
+        resolve({ child, httpUrl: ready.http, grpcAddress: ready.grpc });
+        return;
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready:\n${out}`));
+    });
+  });
+}
+
+function stopWithSigterm(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    child.once("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+}
+
+afterAll(async () => {
+  closeGrpcClients();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("the embedded default", () => {
+  it("boots with no configuration, serves both surfaces, drains on SIGTERM and keeps its data", async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "shopfloor-embedded-"));
+    const first = await startShopfloor(dataDir);
+    let customerName = "";
+    try {
+      expect((await fetch(`${first.httpUrl}/healthz`)).status).toBe(200);
+      for (const surface of SURFACES) {
+        const identity = clientFor(surface, IdentityService, first);
+        const admin = await identity.login({ login: DEMO_ADMIN.email, password: DEMO_ADMIN.password });
+        expect(admin.user?.role).toBe(Role.ADMIN);
+        expect((await identity.getMe({}, bearer(admin.accessToken))).user?.email).toBe(DEMO_ADMIN.email);
+      }
+      customerName = `kept_${Date.now()}`;
+      await clientFor("connect", IdentityService, first).register({
+        email: `${customerName}@example.com`,
+        username: customerName,
+        password: "persisted-password",
+      });
+    } finally {
+      closeGrpcClients();
+      expect(await stopWithSigterm(first.child)).toBe(0);
+    }
+
+    const second = await startShopfloor(dataDir);
+    try {
+      const session = await clientFor("connect", IdentityService, second).login({
+        login: customerName,
+        password: "persisted-password",
+      });
+      expect(session.user?.username).toBe(customerName);
+    } finally {
+      expect(await stopWithSigterm(second.child)).toBe(0);
+    }
+  }, 120_000);
+});
