@@ -10,6 +10,8 @@ export interface HttpServerOptions {
   readonly routes: readonly PlainRoute[];
   readonly maxBodyBytes: number;
   readonly shutdownSignal: AbortSignal;
+  /** Logs a failure of a plain route (a bug); the caller gets a bare 500. */
+  readonly onRouteError?: (error: unknown) => void;
 }
 
 /**
@@ -26,7 +28,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     shutdownSignal: options.shutdownSignal,
     grpc: false,
     // Connect is served over HTTP/1.1 here, so the fallback only ever sees http.IncomingMessage.
-    fallback: plainRouter(options.routes) as NonNullable<
+    fallback: plainRouter(options.routes, options.onRouteError ?? (() => {})) as NonNullable<
       Parameters<typeof connectNodeAdapter>[0]["fallback"]
     >,
   });

@@ -28,21 +28,31 @@ export function sendJson(
  * Dispatches the few plain routes (health, metrics, JWKS, docs, the seeds' REST paths) that sit next to the
  * Connect router. A handful of fixed paths need no routing library.
  */
-export function plainRouter(routes: readonly PlainRoute[]): PlainHandler {
+export function plainRouter(routes: readonly PlainRoute[], onError: (error: unknown) => void): PlainHandler {
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const matching = routes.filter((r) => (typeof r.path === "string" ? r.path === path : r.path.test(path)));
     const route = matching.find(
       (r) => r.method === req.method || (r.method === "GET" && req.method === "HEAD"),
     );
-    if (route) return route.handler(req, res);
-    if (matching.length > 0)
-      return sendJson(
-        res,
-        405,
-        { error: "method not allowed" },
-        { allow: matching.map((r) => r.method).join(", ") },
-      );
-    sendJson(res, 404, { error: "not found" });
+    if (!route) {
+      if (matching.length > 0) {
+        return sendJson(
+          res,
+          405,
+          { error: "method not allowed" },
+          { allow: matching.map((r) => r.method).join(", ") },
+        );
+      }
+      return sendJson(res, 404, { error: "not found" });
+    }
+    try {
+      await route.handler(req, res);
+    } catch (error) {
+      // A bug: logged with its stack, answered without detail.
+      onError(error);
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      else res.destroy();
+    }
   };
 }

@@ -1,0 +1,75 @@
+// Measures Login latency and throughput over Connect JSON against a fresh app on PostgreSQL (or PGlite with
+// --pglite). Usage: node --import tsx bench/login-latency.ts [--pglite] [--requests 200] [--concurrency 8]
+import { parseArgs } from "node:util";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { IdentityService } from "../gen/shopfloor/identity/v1/identity_pb.js";
+import { connectDatabase } from "../src/adapters/postgres/database.js";
+import { loadConfig } from "../src/app/config.js";
+import { startApp } from "../src/app/container.js";
+
+const { values } = parseArgs({
+  options: {
+    pglite: { type: "boolean", default: false },
+    requests: { type: "string", default: "200" },
+    concurrency: { type: "string", default: "8" },
+  },
+});
+const requests = Number(values.requests);
+const concurrency = Number(values.concurrency);
+
+const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const dbName = `shopfloor_bench_${Date.now()}`;
+let databaseUrl: string | undefined;
+if (!values.pglite) {
+  const admin = connectDatabase(adminUrl, { max: 1 });
+  await admin.unsafe(`create database ${dbName}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  databaseUrl = url.toString();
+}
+const app = await startApp(
+  loadConfig({
+    HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    GRPC_PORT: "0",
+    LOG_LEVEL: "silent",
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { SHOPFLOOR_DATA_DIR: ":memory:" }),
+    LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000",
+  }),
+);
+const client = createClient(
+  IdentityService,
+  createConnectTransport({ baseUrl: app.httpUrl, httpVersion: "1.1" }),
+);
+await client.register({ email: "bench@example.com", username: "bench", password: "bench-password-1" });
+
+const latencies: number[] = [];
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < requests) {
+      next++;
+      const t = performance.now();
+      await client.login({ login: "bench", password: "bench-password-1" });
+      latencies.push(performance.now() - t);
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
+process.stdout.write(
+  `${values.pglite ? "PGlite" : "PostgreSQL"}: ${requests} logins, concurrency ${concurrency}: ` +
+    `${(requests / seconds).toFixed(0)}/s, p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms\n`,
+);
+await app.stop();
+if (databaseUrl) {
+  const admin = connectDatabase(adminUrl, { max: 1 });
+  await admin.unsafe(`drop database ${dbName} with (force)`);
+  await admin.end();
+}
+process.exit(0);
