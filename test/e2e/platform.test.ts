@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
-import { Code } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { importJWK, type JWK, SignJWT } from "jose";
@@ -233,6 +234,18 @@ describe("access tokens", () => {
       );
     },
   );
+});
+
+describe("Connect binary", () => {
+  it("serves the same RPCs in the protobuf binary encoding", async () => {
+    const identity = createClient(
+      IdentityService,
+      createConnectTransport({ baseUrl: app.httpUrl, httpVersion: "1.1", useBinaryFormat: true }),
+    );
+    const session = await identity.login({ login: TEST_ADMIN.email, password: TEST_ADMIN.password });
+    expect((await identity.getMe({}, bearer(session.accessToken))).user?.email).toBe(TEST_ADMIN.email);
+    await expectCode(identity.getMe({}), Code.Unauthenticated);
+  });
 });
 
 describe("gRPC-Web", () => {
