@@ -37,6 +37,34 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly consumerDeliveries = new Counter({
+    name: "shopfloor_consumer_deliveries_total",
+    help: "Events handed to durable consumers, by consumer and outcome (acked, retried, dead_lettered).",
+    labelNames: ["consumer", "outcome"] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerRedeliveries = new Counter({
+    name: "shopfloor_consumer_redeliveries_total",
+    help: "Deliveries to durable consumers that were not the first delivery of their event.",
+    labelNames: ["consumer"] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerDeadLetters = new Counter({
+    name: "shopfloor_consumer_dead_letters_total",
+    help: "Events a consumer gave up on and recorded in dead_letters.",
+    labelNames: ["consumer"] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobRuns = new Counter({
+    name: "shopfloor_job_runs_total",
+    help: "Scheduled job runs, by job and outcome (succeeded, retried, dead; failed for periodic jobs).",
+    labelNames: ["job", "outcome"] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
