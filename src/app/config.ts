@@ -78,6 +78,15 @@ const schema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     SHOPFLOOR_DATA_DIR: z.string().min(1).default("./.data"),
     NATS_URL: url(["nats:", "tls:", "ws:", "wss:"]),
+    NATS_STREAM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be letters, digits, '-' or '_'")
+      .default("SHOPFLOOR_EVENTS"),
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+    NATS_DUPLICATE_WINDOW: duration("2m"),
+    EVENT_RETENTION: duration("7d"),
+    CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+    CONSUMER_RETRY_BASE: duration("1s"),
     ADMIN_EMAIL: z.string().optional(),
     ADMIN_PASSWORD: z.string().optional(),
     JWT_ISSUER: z.string().min(1).default("shopfloor"),
@@ -132,6 +141,19 @@ export interface Config {
   readonly dataDir: string;
   /** Absent: the in-process bus. */
   readonly natsUrl: string | undefined;
+  readonly events: {
+    /** JetStream stream holding every event. */
+    readonly stream: string;
+    readonly streamReplicas: number;
+    /** How long JetStream drops a republished event id. */
+    readonly duplicateWindowMs: number;
+    /** How long published events, processed ids and finished jobs are kept (and the stream's max age). */
+    readonly retentionMs: number;
+    /** Deliveries of an event to a consumer before it is dead-lettered. */
+    readonly consumerMaxDeliver: number;
+    /** First redelivery delay, doubling per attempt (capped at 60 s). */
+    readonly consumerRetryBaseMs: number;
+  };
   readonly admin: { readonly email: string; readonly password: string } | undefined;
   readonly jwt: { readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
   readonly refreshTokenTtlSeconds: number;
@@ -174,6 +196,14 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.SHOPFLOOR_DATA_DIR,
     natsUrl: e.NATS_URL,
+    events: {
+      stream: e.NATS_STREAM,
+      streamReplicas: e.NATS_STREAM_REPLICAS,
+      duplicateWindowMs: e.NATS_DUPLICATE_WINDOW,
+      retentionMs: e.EVENT_RETENTION,
+      consumerMaxDeliver: e.CONSUMER_MAX_DELIVER,
+      consumerRetryBaseMs: e.CONSUMER_RETRY_BASE,
+    },
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     jwt: {

@@ -40,7 +40,10 @@ import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
 import type { Clock } from "../domain/shared/clock.js";
+import type { EventBus } from "../domain/shared/event-bus.js";
+import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
+import { createEventBackbone } from "./event-backbone.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
 
@@ -57,6 +60,9 @@ export interface RunningApp {
   readonly config: Config;
   readonly logger: Logger;
   readonly sql: Sql;
+  /** The event bus and job scheduler, for consumers, live subscriptions and jobs (tests use them too). */
+  readonly events: EventBus;
+  readonly jobs: JobScheduler;
   stop(): Promise<void>;
 }
 
@@ -94,6 +100,13 @@ export async function startApp(
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
     const metrics = new Metrics();
+    const backbone = await createEventBackbone(config, {
+      sql,
+      poolSize: embedded ? 1 : config.databasePoolSize,
+      metrics,
+      logger,
+    });
+    stops.push(() => backbone.stop());
     const ids = { newId: () => uuidv7() };
     const signingKeys = new PostgresSigningKeyStore(sql);
     const accessTokens = await JoseAccessTokens.create(signingKeys, {
@@ -103,11 +116,15 @@ export async function startApp(
     });
 
     const identityDeps: IdentityDeps = {
-      uow: new PostgresUnitOfWork<IdentityTx>(sql, (tx, events) => ({
-        users: new PostgresUserRepository(tx),
-        refreshTokens: new PostgresRefreshTokenStore(tx),
-        outbox: new PostgresEventOutbox(tx, events.appended),
-      })),
+      uow: new PostgresUnitOfWork<IdentityTx>(
+        sql,
+        (tx, events) => ({
+          users: new PostgresUserRepository(tx),
+          refreshTokens: new PostgresRefreshTokenStore(tx),
+          outbox: new PostgresEventOutbox(tx, events.appended),
+        }),
+        backbone.wakeRelay,
+      ),
       users: new PostgresUserRepository(sql),
       passwords: await Argon2PasswordHasher.create(),
       loginThrottle: new PostgresLoginThrottle(sql, {
@@ -130,12 +147,16 @@ export async function startApp(
       await new PostgresServerSecretStore(sql).ensure("page_tokens", randomBytes(32)),
     );
     const catalogDeps: CatalogDeps = {
-      uow: new PostgresUnitOfWork<CatalogTx>(sql, (tx, events) => ({
-        categories: new PostgresCategoryRepository(tx),
-        products: new PostgresProductRepository(tx),
-        stockLedger: new PostgresStockLedger(tx),
-        outbox: new PostgresEventOutbox(tx, events.appended),
-      })),
+      uow: new PostgresUnitOfWork<CatalogTx>(
+        sql,
+        (tx, events) => ({
+          categories: new PostgresCategoryRepository(tx),
+          products: new PostgresProductRepository(tx),
+          stockLedger: new PostgresStockLedger(tx),
+          outbox: new PostgresEventOutbox(tx, events.appended),
+        }),
+        backbone.wakeRelay,
+      ),
       categories: new PostgresCategoryRepository(sql),
       products: new PostgresProductRepository(sql),
       stockLedger: new PostgresStockLedger(sql),
@@ -165,7 +186,10 @@ export async function startApp(
       ) as InterceptedService,
     ];
 
-    const readiness: ReadinessCheck[] = [{ name: "database", check: async () => void (await sql`select 1`) }];
+    const readiness: ReadinessCheck[] = [
+      { name: "database", check: async () => void (await sql`select 1`) },
+      ...backbone.readiness,
+    ];
 
     const http = createHttpServer({
       services,
@@ -197,6 +221,8 @@ export async function startApp(
       ),
     );
     stops.push(() => closeGrpc(grpcServer, config.shutdownGraceMs));
+    // Last: every consumer and job handler is registered by now.
+    await backbone.start();
 
     const httpPort = (http.address() as AddressInfo).port;
     const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
@@ -206,6 +232,8 @@ export async function startApp(
       config,
       logger,
       sql,
+      events: backbone.bus,
+      jobs: backbone.jobs,
       stop: stopAll,
     };
   } catch (error) {

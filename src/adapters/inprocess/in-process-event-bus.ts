@@ -1,0 +1,142 @@
+import type { DomainEvent } from "../../domain/shared/domain-event.js";
+import {
+  CONSUMER_NAME,
+  type EventBus,
+  type EventConsumer,
+  type LiveEventFilter,
+} from "../../domain/shared/event-bus.js";
+import type { JobScheduler } from "../../domain/shared/job-scheduler.js";
+import type { StopHandle } from "../../domain/shared/stop-handle.js";
+import { type ConsumerDeliveryDeps, deliverToConsumer } from "../events/consumer-delivery.js";
+import { decodeLiveEvent } from "../events/event-decoding.js";
+import { LiveEventFanout } from "../events/live-event-fanout.js";
+import type { Sql, SqlExecutor } from "../postgres/database.js";
+import type { OutboxRecord, OutboxSink, SinkResult } from "../postgres/outbox-relay.js";
+
+export interface InProcessEventBusDeps extends ConsumerDeliveryDeps {
+  readonly sql: Sql;
+  /** Runs the deliveries; `wake` lets them start as soon as the relay committed them. */
+  readonly jobs: JobScheduler & { wake(): void };
+}
+
+/** Deliveries to consumer C are jobs named this + C, keyed by event id (so an event is queued once). */
+const DELIVERY_JOB_PREFIX = "event-delivery:";
+
+interface OutboxRow {
+  seq: number;
+  id: string;
+  type: string;
+  aggregate_id: string;
+  payload_type: string;
+  payload: Uint8Array;
+  occurred_at: Date;
+}
+
+/**
+ * The embedded default's bus: the same ports as JetStream with no server, fed by the same outbox relay.
+ *
+ * Durability comes from the database, not memory: consumers are registered in event_consumers, and the
+ * relay, in the transaction that marks events published, queues one scheduled job per (matching consumer,
+ * event). The job scheduler then delivers them with the same ack-after-handler, bounded redelivery and
+ * dead-letter rules as the JetStream consumer (consumer-delivery.ts), one at a time per consumer so an
+ * aggregate's events are handled in order, and a restart finds undelivered events still queued.
+ *
+ * Live subscriptions are fed in memory after the relay commits, so they see this instance's events only:
+ * several instances need NATS for WatchOrder to follow changes made elsewhere.
+ */
+export class InProcessEventBus implements EventBus, OutboxSink {
+  private readonly fanout: LiveEventFanout;
+  private readonly consumers = new Set<StopHandle>();
+
+  constructor(private readonly deps: InProcessEventBusDeps) {
+    this.fanout = new LiveEventFanout(deps.logger);
+  }
+
+  async deliver(records: readonly OutboxRecord[], tx: SqlExecutor): Promise<SinkResult> {
+    const seqs = records.map((r) => r.seq);
+    await tx`
+      insert into scheduled_jobs (name, key, run_at, payload)
+      select ${DELIVERY_JOB_PREFIX} || c.name, o.id::text, now(), jsonb_build_object('seq', o.seq)
+      from outbox o join event_consumers c on o.type = any (c.event_types)
+      where o.seq in ${tx(seqs)}
+      order by o.seq, c.name
+      on conflict (name, key) do nothing`;
+    return { delivered: seqs };
+  }
+
+  afterCommit(records: readonly OutboxRecord[]): void {
+    this.deps.jobs.wake();
+    for (const record of records) {
+      if (this.fanout.listenerCount(record.type) === 0) continue;
+      try {
+        this.fanout.dispatch(decodeLiveEvent(record));
+      } catch (error) {
+        this.deps.logger.warn({ err: error, eventId: record.id }, "live event dropped: cannot decode");
+      }
+    }
+  }
+
+  async consume(consumer: EventConsumer): Promise<StopHandle> {
+    if (!CONSUMER_NAME.test(consumer.name)) throw new RangeError(`invalid consumer name "${consumer.name}"`);
+    if (consumer.eventTypes.length === 0)
+      throw new RangeError(`consumer ${consumer.name} takes no event types`);
+    const { sql } = this.deps;
+    const types = [...new Set(consumer.eventTypes)].sort();
+    await sql`
+      insert into event_consumers (name, event_types) values (${consumer.name}, ${types})
+      on conflict (name) do update set event_types = excluded.event_types, update_time = now()
+      where event_consumers.event_types is distinct from excluded.event_types`;
+    const logger = this.deps.logger.child({ consumer: consumer.name });
+    const handle = this.deps.jobs.handle(
+      DELIVERY_JOB_PREFIX + consumer.name,
+      async (job) => {
+        const seq = (job.payload as { seq?: unknown } | null)?.seq;
+        const [row] = await sql<OutboxRow[]>`
+          select seq, id, type, aggregate_id, payload_type, payload, occurred_at
+          from outbox where seq = ${typeof seq === "number" ? seq : -1}`;
+        if (!row) {
+          logger.error({ eventId: job.key }, "queued event no longer in the outbox (pruned); skipped");
+          return;
+        }
+        const outcome = await deliverToConsumer(
+          consumer,
+          {
+            id: row.id,
+            type: row.type,
+            aggregateId: row.aggregate_id,
+            payloadType: row.payload_type,
+            payload: row.payload,
+            occurredAt: row.occurred_at,
+          },
+          job.attempt,
+          { ...this.deps, logger },
+        );
+        // Throwing makes the scheduler run the delivery again after the policy's delay.
+        if (outcome.kind === "retry") throw new Error("redelivery requested");
+      },
+      {
+        concurrency: 1,
+        // Unbounded here: deliverToConsumer dead-letters at maxDeliver and then resolves.
+        retry: { maxAttempts: Number.MAX_SAFE_INTEGER, delayMs: (a) => this.deps.policy.retryDelayMs(a) },
+      },
+    );
+    this.consumers.add(handle);
+    return {
+      stop: async () => {
+        this.consumers.delete(handle);
+        await handle.stop();
+      },
+    };
+  }
+
+  async subscribe(filter: LiveEventFilter, listener: (event: DomainEvent) => void): Promise<StopHandle> {
+    const remove = this.fanout.add(filter, listener);
+    return { stop: async () => remove() };
+  }
+
+  async stop(): Promise<void> {
+    const consumers = [...this.consumers];
+    this.consumers.clear();
+    await Promise.all(consumers.map((c) => c.stop()));
+  }
+}

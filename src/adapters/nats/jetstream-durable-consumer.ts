@@ -1,0 +1,141 @@
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  NatsError,
+  nanos,
+} from "nats";
+import { CONSUMER_NAME, type EventConsumer } from "../../domain/shared/event-bus.js";
+import type { StopHandle } from "../../domain/shared/stop-handle.js";
+import { type ConsumerDeliveryDeps, deliverToConsumer } from "../events/consumer-delivery.js";
+import { EVENT_SUBJECT_PREFIX, fromEventMessage } from "./event-message.js";
+
+export interface JetStreamConsumerDeps extends ConsumerDeliveryDeps {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly stream: string;
+  /** How long JetStream waits for an ack before redelivering; a running handler extends it. */
+  readonly ackWaitMs?: number;
+}
+
+/**
+ * The subject a durable consumer filters on. nats-server 2.9 allows one filter subject per consumer, so
+ * several types share the narrowest wildcard that covers them and the others are acked unseen.
+ */
+export function filterSubjectFor(types: readonly string[]): string {
+  if (types.length === 1) return EVENT_SUBJECT_PREFIX + types[0];
+  const contexts = new Set(types.map((t) => t.split(".")[0]));
+  return contexts.size === 1 ? `${EVENT_SUBJECT_PREFIX}${[...contexts][0]}.*` : `${EVENT_SUBJECT_PREFIX}>`;
+}
+
+/**
+ * A durable pull consumer with explicit acks, shared by every instance that runs it (JetStream hands each
+ * message to one of them). A message is acked only after the handler resolved, nak'ed with a backoff delay
+ * when it threw, and terminated once dead-lettered. New consumers start at new messages, like the
+ * in-process bus, which only queues events for consumers registered when they are published.
+ */
+export async function startJetStreamDurableConsumer(
+  consumer: EventConsumer,
+  deps: JetStreamConsumerDeps,
+): Promise<StopHandle> {
+  if (!CONSUMER_NAME.test(consumer.name)) throw new RangeError(`invalid consumer name "${consumer.name}"`);
+  if (consumer.eventTypes.length === 0)
+    throw new RangeError(`consumer ${consumer.name} takes no event types`);
+  const types = new Set(consumer.eventTypes);
+  const ackWaitMs = deps.ackWaitMs ?? 30_000;
+  const logger = deps.logger.child({ consumer: consumer.name });
+  await ensureDurable(deps.jsm, deps.stream, consumer.name, {
+    filter_subject: filterSubjectFor(consumer.eventTypes),
+    ack_wait: nanos(ackWaitMs),
+  });
+
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+
+  const handle = async (m: JsMsg): Promise<void> => {
+    const envelope = fromEventMessage(m);
+    if (!envelope) {
+      logger.error({ subject: m.subject, seq: m.seq }, "not a Shopfloor event message; terminated");
+      m.term();
+      return;
+    }
+    if (!types.has(envelope.type)) {
+      m.ack();
+      return;
+    }
+    // Tells JetStream the handler is still at work so a slow one is not redelivered to another instance.
+    const heartbeat = setInterval(() => m.working(), Math.max(1000, ackWaitMs / 3));
+    try {
+      const outcome = await deliverToConsumer(consumer, envelope, m.info.redeliveryCount, {
+        ...deps,
+        logger,
+      });
+      if (outcome.kind === "acked") m.ack();
+      else if (outcome.kind === "retry") m.nak(outcome.delayMs);
+      else m.term();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        const c = await deps.js.consumers.get(deps.stream, consumer.name);
+        messages = await c.consume({ max_messages: 16 });
+        if (stopping) messages.stop();
+        for await (const m of messages) {
+          // Messages fetched before the stop are handed back at once for another instance to take.
+          if (stopping) m.nak();
+          else await handle(m);
+        }
+        if (stopping) break;
+        throw new Error("consumer stopped delivering");
+      } catch (error) {
+        if (stopping) break;
+        logger.warn({ err: error }, "consumer interrupted; resuming");
+        await new Promise((r) => setTimeout(r, 1000));
+        await ensureDurable(deps.jsm, deps.stream, consumer.name, {
+          filter_subject: filterSubjectFor(consumer.eventTypes),
+          ack_wait: nanos(ackWaitMs),
+        }).catch(() => {});
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      messages?.stop();
+      await loop;
+    },
+  };
+}
+
+async function ensureDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  name: string,
+  config: Pick<ConsumerConfig, "filter_subject" | "ack_wait">,
+): Promise<void> {
+  const full: Partial<ConsumerConfig> = {
+    durable_name: name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    // Unbounded on the server: the bound is enforced here, where a dead letter can be recorded first.
+    max_deliver: -1,
+    max_ack_pending: 1000,
+    ...config,
+  };
+  try {
+    await jsm.consumers.add(stream, full);
+  } catch (error) {
+    // Exists with another configuration (a deploy changed its types): update what may be updated.
+    if (!(error instanceof NatsError) || !error.api_error) throw error;
+    await jsm.consumers.update(stream, name, config);
+  }
+}
