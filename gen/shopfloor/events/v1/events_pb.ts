@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shopfloor/events/v1/events.proto.
  */
 export const file_shopfloor_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiBzaG9wZmxvb3IvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITc2hvcGZsb29yLmV2ZW50cy52MSKBAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKIAQoPQ2F0ZWdvcnlDcmVhdGVkEhMKC2NhdGVnb3J5X2lkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0AEKDlByb2R1Y3RDcmVhdGVkEhIKCnByb2R1Y3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRITCgtjYXRlZ29yeV9pZBgEIAEoCRIpCgVwcmljZRgFIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSFgoOc3RvY2tfcXVhbnRpdHkYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABCg5Qcm9kdWN0VXBkYXRlZBISCgpwcm9kdWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLY2F0ZWdvcnlfaWQYBCABKAkSKQoFcHJpY2UYBSABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5EhYKDmNoYW5nZWRfZmllbGRzGAYgAygJEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXCg9Qcm9kdWN0QXJjaGl2ZWQSEgoKcHJvZHVjdF9pZBgBIAEoCRIwCgxhcmNoaXZlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIscBCgxTdG9ja0NoYW5nZWQSEwoLbW92ZW1lbnRfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRINCgVkZWx0YRgDIAEoBRIWCg5zdG9ja19xdWFudGl0eRgEIAEoBRIOCgZyZWFzb24YBSABKAkSEAoIYWN0b3JfaWQYBiABKAkSFAoMcmVmZXJlbmNlX2lkGAcgASgJEi8KC2NoYW5nZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp, file_shopfloor_common_v1_common]);
+  fileDesc("CiBzaG9wZmxvb3IvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITc2hvcGZsb29yLmV2ZW50cy52MSKBAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKIAQoPQ2F0ZWdvcnlDcmVhdGVkEhMKC2NhdGVnb3J5X2lkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0AEKDlByb2R1Y3RDcmVhdGVkEhIKCnByb2R1Y3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRITCgtjYXRlZ29yeV9pZBgEIAEoCRIpCgVwcmljZRgFIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSFgoOc3RvY2tfcXVhbnRpdHkYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABCg5Qcm9kdWN0VXBkYXRlZBISCgpwcm9kdWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLY2F0ZWdvcnlfaWQYBCABKAkSKQoFcHJpY2UYBSABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5EhYKDmNoYW5nZWRfZmllbGRzGAYgAygJEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXCg9Qcm9kdWN0QXJjaGl2ZWQSEgoKcHJvZHVjdF9pZBgBIAEoCRIwCgxhcmNoaXZlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIscBCgxTdG9ja0NoYW5nZWQSEwoLbW92ZW1lbnRfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRINCgVkZWx0YRgDIAEoBRIWCg5zdG9ja19xdWFudGl0eRgEIAEoBRIOCgZyZWFzb24YBSABKAkSEAoIYWN0b3JfaWQYBiABKAkSFAoMcmVmZXJlbmNlX2lkGAcgASgJEi8KC2NoYW5nZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ3CglPcmRlckxpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRIUCgxwcm9kdWN0X25hbWUYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSLgoKdW5pdF9wcmljZRgEIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkivwEKC09yZGVyUGxhY2VkEhAKCG9yZGVyX2lkGAEgASgJEhMKC2N1c3RvbWVyX2lkGAIgASgJEi0KBWl0ZW1zGAMgAygLMh4uc2hvcGZsb29yLmV2ZW50cy52MS5PcmRlckxpbmUSKQoFdG90YWwYBCABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5Ei8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLNAQoST3JkZXJTdGF0dXNDaGFuZ2VkEhAKCG9yZGVyX2lkGAEgASgJEhMKC2N1c3RvbWVyX2lkGAIgASgJEhcKD3ByZXZpb3VzX3N0YXR1cxgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEgoKYWN0b3JfdHlwZRgFIAEoCRIQCghhY3Rvcl9pZBgGIAEoCRIvCgtjaGFuZ2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2VxdWVuY2UYCCABKAViBnByb3RvMw", [file_google_protobuf_timestamp, file_shopfloor_common_v1_common]);
 
 /**
  * identity.user_registered: a user account was created (self-registered or by an admin).
@@ -287,4 +287,149 @@ export type StockChanged = Message<"shopfloor.events.v1.StockChanged"> & {
  */
 export const StockChangedSchema: GenMessage<StockChanged> = /*@__PURE__*/
   messageDesc(file_shopfloor_events_v1_events, 5);
+
+/**
+ * One line of an order, as carried by ordering events.
+ *
+ * @generated from message shopfloor.events.v1.OrderLine
+ */
+export type OrderLine = Message<"shopfloor.events.v1.OrderLine"> & {
+  /**
+   * @generated from field: string product_id = 1;
+   */
+  productId: string;
+
+  /**
+   * The product's name when the order was placed.
+   *
+   * @generated from field: string product_name = 2;
+   */
+  productName: string;
+
+  /**
+   * @generated from field: int32 quantity = 3;
+   */
+  quantity: number;
+
+  /**
+   * The catalog price when the order was placed.
+   *
+   * @generated from field: shopfloor.common.v1.Money unit_price = 4;
+   */
+  unitPrice?: Money | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.OrderLine.
+ * Use `create(OrderLineSchema)` to create a new message.
+ */
+export const OrderLineSchema: GenMessage<OrderLine> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 6);
+
+/**
+ * ordering.order_placed: a customer placed an order (status ORDER_STATUS_PENDING). Its stock was taken in
+ * the same transaction: one catalog.stock_changed per line, with reference_id = order_id.
+ *
+ * @generated from message shopfloor.events.v1.OrderPlaced
+ */
+export type OrderPlaced = Message<"shopfloor.events.v1.OrderPlaced"> & {
+  /**
+   * @generated from field: string order_id = 1;
+   */
+  orderId: string;
+
+  /**
+   * @generated from field: string customer_id = 2;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: repeated shopfloor.events.v1.OrderLine items = 3;
+   */
+  items: OrderLine[];
+
+  /**
+   * Sum of the lines.
+   *
+   * @generated from field: shopfloor.common.v1.Money total = 4;
+   */
+  total?: Money | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 5;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.OrderPlaced.
+ * Use `create(OrderPlacedSchema)` to create a new message.
+ */
+export const OrderPlacedSchema: GenMessage<OrderPlaced> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 7);
+
+/**
+ * ordering.order_status_changed: an order moved from one status to another (never for its placement).
+ * A cancellation is followed by one catalog.stock_changed per line returning its stock.
+ *
+ * @generated from message shopfloor.events.v1.OrderStatusChanged
+ */
+export type OrderStatusChanged = Message<"shopfloor.events.v1.OrderStatusChanged"> & {
+  /**
+   * @generated from field: string order_id = 1;
+   */
+  orderId: string;
+
+  /**
+   * @generated from field: string customer_id = 2;
+   */
+  customerId: string;
+
+  /**
+   * ORDER_STATUS_PENDING, ORDER_STATUS_PAID, ORDER_STATUS_SHIPPED, ORDER_STATUS_DELIVERED or
+   * ORDER_STATUS_CANCELLED (the names of shopfloor.ordering.v1.OrderStatus).
+   *
+   * @generated from field: string previous_status = 3;
+   */
+  previousStatus: string;
+
+  /**
+   * @generated from field: string status = 4;
+   */
+  status: string;
+
+  /**
+   * ACTOR_TYPE_CUSTOMER, ACTOR_TYPE_ADMIN or ACTOR_TYPE_SYSTEM (the fulfilment simulator).
+   *
+   * @generated from field: string actor_type = 5;
+   */
+  actorType: string;
+
+  /**
+   * The user who made the change; empty when the system did.
+   *
+   * @generated from field: string actor_id = 6;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp change_time = 7;
+   */
+  changeTime?: Timestamp | undefined;
+
+  /**
+   * How many status changes the order has had, this one included: 1 for the first change after placement.
+   * Changes of one order are published in order; this lets a consumer spot a gap or a duplicate.
+   *
+   * @generated from field: int32 sequence = 8;
+   */
+  sequence: number;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.OrderStatusChanged.
+ * Use `create(OrderStatusChangedSchema)` to create a new message.
+ */
+export const OrderStatusChangedSchema: GenMessage<OrderStatusChanged> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 8);
 
