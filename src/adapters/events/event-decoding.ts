@@ -1,9 +1,14 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { UserRegisteredSchema } from "../../../gen/shopfloor/events/v1/events_pb.js";
+import {
+  OrderPlacedSchema,
+  OrderStatusChangedSchema,
+  UserRegisteredSchema,
+} from "../../../gen/shopfloor/events/v1/events_pb.js";
 import { ROLES, type Role } from "../../domain/identity/role.js";
 import type { DomainEvent } from "../../domain/shared/domain-event.js";
 import type { ShopfloorEvent } from "./event-encoding.js";
+import { decodeOrderPlaced, decodeOrderStatusChanged } from "./ordering-event-decoding.js";
 
 /** An event as stored in the outbox and carried on the bus: its envelope and its protobuf payload. */
 export interface EventEnvelope {
@@ -48,6 +53,11 @@ const decoders: { readonly [T in ShopfloorEvent["type"]]?: Decoder<T> } = {
         createTime: timestampDate(m.createTime),
       };
     },
+  },
+  "ordering.order_placed": { payloadType: OrderPlacedSchema.typeName, decode: decodeOrderPlaced },
+  "ordering.order_status_changed": {
+    payloadType: OrderStatusChangedSchema.typeName,
+    decode: decodeOrderStatusChanged,
   },
 };
 

@@ -2,6 +2,8 @@ import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufb
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   CategoryCreatedSchema,
+  OrderPlacedSchema,
+  OrderStatusChangedSchema,
   ProductArchivedSchema,
   ProductCreatedSchema,
   ProductUpdatedSchema,
@@ -10,9 +12,11 @@ import {
 } from "../../../gen/shopfloor/events/v1/events_pb.js";
 import type { CatalogEvent } from "../../domain/catalog/events.js";
 import type { IdentityEvent } from "../../domain/identity/events.js";
+import type { OrderingEvent } from "../../domain/ordering/events.js";
+import type { OrderItem } from "../../domain/ordering/order.js";
 
 /** Every event the domain emits; each context adds its union here. */
-export type ShopfloorEvent = IdentityEvent | CatalogEvent;
+export type ShopfloorEvent = IdentityEvent | CatalogEvent | OrderingEvent;
 
 export interface EncodedEvent {
   /** Full protobuf message name of the payload, e.g. "shopfloor.events.v1.UserRegistered". */
@@ -22,6 +26,17 @@ export interface EncodedEvent {
 
 /** NATS subject of an event type: "identity.user_registered" -> "shopfloor.events.identity.user_registered". */
 export const subjectOf = (type: string): string => `shopfloor.events.${type}`;
+
+/** Enum value names of shopfloor.ordering.v1 (OrderStatus, ActorType), as event payloads carry them. */
+export const orderStatusName = (status: string): string => `ORDER_STATUS_${status}`;
+export const actorTypeName = (type: string): string => `ACTOR_TYPE_${type.toUpperCase()}`;
+
+const orderLine = (item: OrderItem) => ({
+  productId: item.productId,
+  productName: item.productName,
+  quantity: item.quantity,
+  unitPrice: { currencyCode: item.unitPrice.currencyCode, amountMinor: BigInt(item.unitPrice.amountMinor) },
+});
 
 function encode<D extends DescMessage>(schema: D, init: MessageInitShape<D>): EncodedEvent {
   return { payloadType: schema.typeName, payload: toBinary(schema, create(schema, init)) };
@@ -90,6 +105,29 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
         actorId: m.actorId ?? "",
         referenceId: m.referenceId ?? "",
         changeTime: timestampFromDate(m.createTime),
+      });
+    }
+    case "ordering.order_placed": {
+      const { order: o } = event.payload;
+      return encode(OrderPlacedSchema, {
+        orderId: o.id,
+        customerId: o.customerId,
+        items: o.items.map(orderLine),
+        total: { currencyCode: o.total.currencyCode, amountMinor: BigInt(o.total.amountMinor) },
+        createTime: timestampFromDate(o.createTime),
+      });
+    }
+    case "ordering.order_status_changed": {
+      const p = event.payload;
+      return encode(OrderStatusChangedSchema, {
+        orderId: p.orderId,
+        customerId: p.customerId,
+        previousStatus: orderStatusName(p.previousStatus),
+        status: orderStatusName(p.status),
+        actorType: actorTypeName(p.actor.type),
+        actorId: p.actor.type === "system" ? "" : p.actor.userId,
+        changeTime: timestampFromDate(p.changeTime),
+        sequence: p.sequence,
       });
     }
   }
