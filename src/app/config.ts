@@ -109,6 +109,7 @@ const schema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_GRACE: duration("10s"),
     DEMO_DATA: bool(true),
+    ORDER_AUTO_ADVANCE: optionalDuration("off"),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -169,6 +170,8 @@ export interface Config {
   /** True when no DATABASE_URL is given: demo admin and demo data are loaded into an empty database. */
   readonly embedded: boolean;
   readonly demoData: boolean;
+  /** ORDER_AUTO_ADVANCE: the fulfilment simulator's period; undefined when off (default; 30 s when embedded). */
+  readonly orderAutoAdvanceMs: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -223,6 +226,11 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     embedded: e.DATABASE_URL === undefined,
     demoData: e.DEMO_DATA,
+    // The embedded demo shows orders moving on their own unless told otherwise.
+    orderAutoAdvanceMs:
+      present.ORDER_AUTO_ADVANCE === undefined && e.DATABASE_URL === undefined
+        ? 30_000
+        : e.ORDER_AUTO_ADVANCE,
   };
 }
 

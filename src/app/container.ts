@@ -6,10 +6,12 @@ import { uuidv7 } from "uuidv7";
 import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
+import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
 import {
   type InterceptedService,
   intercept,
@@ -24,9 +26,12 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgr
 import { migrate } from "../adapters/postgres/migrator.js";
 import { PostgresCategoryRepository } from "../adapters/postgres/postgres-category-repository.js";
 import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
+import { PostgresIdempotencyStore } from "../adapters/postgres/postgres-idempotency-store.js";
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
+import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
+import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
 import { PostgresStockLedger } from "../adapters/postgres/postgres-stock-ledger.js";
@@ -39,6 +44,9 @@ import { OpaqueRefreshTokens } from "../adapters/security/opaque-refresh-tokens.
 import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
+import { runFulfilmentSimulator } from "../domain/ordering/advance-order.js";
+import { runIdempotencyKeyExpiry } from "../domain/ordering/expire-idempotency-keys.js";
+import type { OrderingDeps, OrderingTx } from "../domain/ordering/ports.js";
 import type { Clock } from "../domain/shared/clock.js";
 import type { EventBus } from "../domain/shared/event-bus.js";
 import type { JobScheduler } from "../domain/shared/job-scheduler.js";
@@ -165,6 +173,31 @@ export async function startApp(
       ids,
       shopCurrency: config.shopCurrency,
     };
+    const orderingDeps: OrderingDeps = {
+      uow: new PostgresUnitOfWork<OrderingTx>(
+        sql,
+        (tx, events) => ({
+          products: new PostgresProductRepository(tx),
+          stockLedger: new PostgresStockLedger(tx),
+          outbox: new PostgresEventOutbox(tx, events.appended),
+          orders: new PostgresOrderRepository(tx),
+          idempotencyKeys: new PostgresIdempotencyStore(tx),
+          jobs: new PostgresScheduledJobs(tx),
+        }),
+        backbone.wakeRelay,
+      ),
+      orders: new PostgresOrderRepository(sql),
+      events: backbone.bus,
+      pageTokens,
+      clock: systemClock,
+      ids,
+      shopCurrency: config.shopCurrency,
+      autoAdvanceMs: config.orderAutoAdvanceMs,
+    };
+    const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];
+    if (config.orderAutoAdvanceMs !== undefined)
+      orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
+    stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
 
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
@@ -181,6 +214,12 @@ export async function startApp(
       intercept(
         CatalogService,
         catalogService(catalogDeps),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+      intercept(
+        OrderService,
+        orderingService(orderingDeps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -209,6 +248,7 @@ export async function startApp(
         file_shopfloor_common_v1_common,
         file_shopfloor_identity_v1_identity,
         file_shopfloor_catalog_v1_catalog,
+        file_shopfloor_ordering_v1_ordering,
       ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,

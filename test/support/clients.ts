@@ -1,5 +1,6 @@
 import { create, type DescService, fromBinary, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { type CallOptions, type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
+import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 
@@ -107,6 +108,17 @@ function callOptionsOf(options?: CallOptions): grpc.CallOptions {
 
 function toConnectError(error: grpc.ServiceError): ConnectError {
   if (typeof error?.code !== "number") return ConnectError.from(error);
+  // Error details (e.g. BadRequest) travel in grpc-status-details-bin; Connect's own gRPC code reads them.
+  const details = error.metadata?.get("grpc-status-details-bin")[0];
+  if (Buffer.isBuffer(details)) {
+    const trailer = new Headers({
+      "grpc-status": String(error.code),
+      "grpc-message": encodeURIComponent(error.details),
+      "grpc-status-details-bin": details.toString("base64"),
+    });
+    const parsed = findTrailerError(trailer);
+    if (parsed) return parsed;
+  }
   return new ConnectError(error.details, error.code as number as Code, new Headers(), undefined, error);
 }
 

@@ -12,10 +12,14 @@ export interface TestApp extends RunningApp {
 /**
  * Starts the real app on free loopback ports against a database of its own (PostgreSQL or PGlite).
  * Pass `database` to start a second instance on the same database.
+ *
+ * kind "pglite" starts the embedded default itself (no DATABASE_URL: in-memory PGlite, in-process bus):
+ * PGlite serves a single session, which the app must own, so `database.sql` is then the app's own pool.
  */
 export async function startTestApp(
   options: { kind?: DatabaseKind; database?: TestDatabase; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
+  if (options.kind === "pglite" && !options.database) return startEmbeddedTestApp(options.env);
   const database = options.database ?? (await createTestDatabase(options.kind ?? "postgres"));
   const config: Config = {
     ...loadConfig({
@@ -32,6 +36,28 @@ export async function startTestApp(
     }),
   };
   const app = await startApp(config);
+  return { ...app, database };
+}
+
+async function startEmbeddedTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const app = await startApp(
+    loadConfig({
+      HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      GRPC_PORT: "0",
+      SHOPFLOOR_DATA_DIR: ":memory:",
+      ADMIN_EMAIL: TEST_ADMIN.email,
+      ADMIN_PASSWORD: TEST_ADMIN.password,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      SHUTDOWN_GRACE: "2s",
+      // The embedded demo loads demo data and advances orders by itself; tests make their own data and turn
+      // the simulator on when they test it.
+      DEMO_DATA: "false",
+      ORDER_AUTO_ADVANCE: "off",
+      ...env,
+    }),
+  );
+  const database: TestDatabase = { kind: "pglite", url: "", sql: app.sql, drop: async () => {} };
   return { ...app, database };
 }
 

@@ -4,6 +4,8 @@ import type { Role } from "../../domain/identity/role.js";
 export type Access = "public" | "authenticated" | readonly Role[];
 
 const ADMIN: readonly Role[] = ["ADMIN"];
+/** Customers reach their own orders, admins everyone's; the ownership check is the domain's (NOT_FOUND). */
+const SHOPPERS: readonly Role[] = ["CUSTOMER", "ADMIN"];
 
 /**
  * Every RPC's access, declared once, keyed by "<service full name>/<method>". The auth interceptor enforces
@@ -26,4 +28,10 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.catalog.v1.CatalogService/AdjustStock": ADMIN,
   "shopfloor.catalog.v1.CatalogService/ListStockMovements": ADMIN,
   "shopfloor.catalog.v1.CatalogService/ListLowStock": ADMIN,
+  "shopfloor.ordering.v1.OrderService/PlaceOrder": ["CUSTOMER"],
+  "shopfloor.ordering.v1.OrderService/GetOrder": SHOPPERS,
+  "shopfloor.ordering.v1.OrderService/ListOrders": SHOPPERS,
+  "shopfloor.ordering.v1.OrderService/CancelOrder": SHOPPERS,
+  "shopfloor.ordering.v1.OrderService/UpdateOrderStatus": ADMIN,
+  "shopfloor.ordering.v1.OrderService/WatchOrder": SHOPPERS,
 };
