@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
@@ -19,6 +20,7 @@ import {
 } from "../adapters/connect/rpc-interceptor.js";
 import { createGrpcServer } from "../adapters/grpc/grpc-server.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
+import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
 import { Metrics } from "../adapters/observability/metrics.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
@@ -51,6 +53,7 @@ import type { Clock } from "../domain/shared/clock.js";
 import type { EventBus } from "../domain/shared/event-bus.js";
 import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
+import { loadDemoData } from "./demo-data.js";
 import { createEventBackbone } from "./event-backbone.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
@@ -82,6 +85,8 @@ export async function startApp(
 ): Promise<RunningApp> {
   const stops: Array<() => Promise<void>> = [];
   const shutdown = new AbortController();
+  // connect-node adds one listener per in-flight request to this signal; hundreds at once are normal.
+  setMaxListeners(0, shutdown.signal);
   const stopAll = async () => {
     shutdown.abort();
     for (const stop of stops.reverse()) {
@@ -173,6 +178,11 @@ export async function startApp(
       ids,
       shopCurrency: config.shopCurrency,
     };
+    if (config.embedded && config.demoData && admin) {
+      const adminUser = await identityDeps.users.findByLogin(admin.email);
+      if (adminUser)
+        await loadDemoData({ identity: identityDeps, catalog: catalogDeps, logger }, adminUser.id);
+    }
     const orderingDeps: OrderingDeps = {
       uow: new PostgresUnitOfWork<OrderingTx>(
         sql,
@@ -198,7 +208,6 @@ export async function startApp(
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
-
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
@@ -232,7 +241,11 @@ export async function startApp(
 
     const http = createHttpServer({
       services,
-      routes: operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
+      routes: [
+        ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
+        oauthTokenRoute(identityDeps, config.maxBodyBytes),
+      ],
+      onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,
     });

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config.js";
 import { DEMO_ADMIN, startApp } from "./container.js";
+import { DEMO_CUSTOMER } from "./demo-data.js";
 
 // Starts Shopfloor and stops it cleanly on SIGTERM/SIGINT: stop taking requests, drain in-flight ones, stop
 // workers, close the database.
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
         `  Connect / gRPC-Web / HTTP : ${app.httpUrl}   (health: ${app.httpUrl}/healthz)`,
         `  gRPC                      : ${app.grpcAddress}   (grpcurl -plaintext ${app.grpcAddress} list)`,
         `  Demo admin                : ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
+        ...(config.demoData
+          ? [`  Demo customer             : ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`]
+          : []),
         "",
       ].join("\n") + "\n",
     );

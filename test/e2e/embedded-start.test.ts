@@ -3,8 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CatalogService } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { DEMO_ADMIN } from "../../src/app/container.js";
+import { DEMO_CUSTOMER } from "../../src/app/demo-data.js";
 import { bearer, clientFor, closeGrpcClients, SURFACES } from "../support/clients.js";
 
 // `npm start` with no configuration: the embedded default (PGlite in SHOPFLOOR_DATA_DIR, in-process bus),
@@ -80,6 +82,16 @@ describe("the embedded default", () => {
         expect(admin.user?.role).toBe(Role.ADMIN);
         expect((await identity.getMe({}, bearer(admin.accessToken))).user?.email).toBe(DEMO_ADMIN.email);
       }
+      // Demo data: a small catalog and a customer to order with.
+      const customer = await clientFor("connect", IdentityService, first).login({
+        login: DEMO_CUSTOMER.email,
+        password: DEMO_CUSTOMER.password,
+      });
+      const listed = await clientFor("grpc", CatalogService, first).listProducts(
+        { pageSize: 100 },
+        bearer(customer.accessToken),
+      );
+      expect(listed.products.length).toBeGreaterThanOrEqual(9);
       customerName = `kept_${Date.now()}`;
       await clientFor("connect", IdentityService, first).register({
         email: `${customerName}@example.com`,
