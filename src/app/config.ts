@@ -96,6 +96,19 @@ const schema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
     LOGIN_THROTTLE_WINDOW: duration("15m"),
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .default("*")
+      .refine(
+        (v) =>
+          v.trim() === "*" ||
+          v
+            .split(",")
+            .map((o) => o.trim())
+            .filter(Boolean)
+            .every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
+        { message: 'must be "*" or a comma-separated list of origins like https://shop.example.com' },
+      ),
     MAX_BODY_BYTES: z.coerce
       .number()
       .int()
@@ -164,6 +177,8 @@ export interface Config {
     readonly windowSeconds: number;
   };
   readonly maxBodyBytes: number;
+  /** CORS_ALLOWED_ORIGINS: "*" or the exact origins browsers may call from. */
+  readonly corsOrigins: "*" | readonly string[];
   readonly shopCurrency: string;
   readonly logLevel: string;
   readonly shutdownGraceMs: number;
@@ -221,6 +236,12 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: Math.max(1, Math.round(e.LOGIN_THROTTLE_WINDOW / 1000)),
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    corsOrigins:
+      e.CORS_ALLOWED_ORIGINS.trim() === "*"
+        ? "*"
+        : e.CORS_ALLOWED_ORIGINS.split(",")
+            .map((o) => o.trim())
+            .filter(Boolean),
     shopCurrency: e.SHOP_CURRENCY,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

@@ -247,6 +247,7 @@ export async function startApp(
       ],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
+      corsOrigins: config.corsOrigins,
       shutdownSignal: shutdown.signal,
     });
     await new Promise<void>((resolve, reject) => {

@@ -15,7 +15,9 @@ const require = createRequire(import.meta.url);
 let app: TestApp;
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: "3" } });
+  app = await startTestApp({
+    env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", CORS_ALLOWED_ORIGINS: "https://shop.example.com" },
+  });
 });
 
 afterAll(async () => {
@@ -90,6 +92,37 @@ describe("operator endpoints", () => {
     expect(res.status).toBe(401);
     expect(res.headers.get("x-request-id")).toBe("req-123");
     expect(await res.json()).toMatchObject({ code: "unauthenticated" });
+  });
+});
+
+describe("CORS", () => {
+  const preflight = (origin: string) =>
+    fetch(`${app.httpUrl}/shopfloor.identity.v1.IdentityService/GetMe`, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,connect-protocol-version",
+      },
+    });
+
+  it("lets an allowed browser origin call with a bearer token and read the request id", async () => {
+    const res = await preflight("https://shop.example.com");
+    expect(res.status).toBe(204);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(res.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    const call = await fetch(`${app.httpUrl}/shopfloor.identity.v1.IdentityService/GetMe`, {
+      method: "POST",
+      headers: { origin: "https://shop.example.com", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(call.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(call.headers.get("access-control-expose-headers")).toContain("x-request-id");
+  });
+
+  it("gives other origins no CORS grant", async () => {
+    const res = await preflight("https://evil.example.net");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
-import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
+import { type ConnectRouter, cors as connectCors, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import cors from "cors";
 import { peerAddressKey } from "../connect/rpc-context.js";
 import type { InterceptedService } from "../connect/rpc-interceptor.js";
 import { type PlainRoute, plainRouter } from "./plain-routes.js";
@@ -10,6 +11,8 @@ export interface HttpServerOptions {
   readonly routes: readonly PlainRoute[];
   readonly maxBodyBytes: number;
   readonly shutdownSignal: AbortSignal;
+  /** Browser origins allowed to call (CORS): "*" for any, or a list; empty for none. */
+  readonly corsOrigins: "*" | readonly string[];
   /** Logs a failure of a plain route (a bug); the caller gets a bare 500. */
   readonly onRouteError?: (error: unknown) => void;
 }
@@ -32,7 +35,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
       Parameters<typeof connectNodeAdapter>[0]["fallback"]
     >,
   });
-  const server = createServer(handler);
+  // Browsers send the token in a header, never a cookie, so allowing other origins exposes no ambient credential.
+  const corsHandler = cors({
+    origin: options.corsOrigins === "*" ? "*" : [...options.corsOrigins],
+    methods: [...connectCors.allowedMethods],
+    allowedHeaders: [...connectCors.allowedHeaders, "authorization", "x-request-id"],
+    exposedHeaders: [...connectCors.exposedHeaders, "x-request-id"],
+    maxAge: 7200,
+  });
+  const server = createServer((req, res) => corsHandler(req, res, () => void handler(req, res)));
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
   return server;

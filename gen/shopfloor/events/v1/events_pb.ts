@@ -5,7 +5,8 @@
 // Payloads of the domain events Shopfloor publishes to NATS JetStream on
 // subjects "shopfloor.events.<context>.<event>". Every message carries the
 // headers Nats-Msg-Id (the event id, UUIDv7), Shopfloor-Event-Type (the
-// payload's full message name) and Shopfloor-Occurred-At (RFC 3339).
+// payload's full message name), Shopfloor-Occurred-At (RFC 3339) and
+// Shopfloor-Aggregate-Id (the user, product or order it is about).
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
