@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,61 +7,15 @@ import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_
 import { DEMO_ADMIN } from "../../src/app/container.js";
 import { DEMO_CUSTOMER } from "../../src/app/demo-data.js";
 import { bearer, clientFor, closeGrpcClients, SURFACES } from "../support/clients.js";
+import { type SpawnedApp, spawnApp, stopWithSigterm } from "../support/spawned-app.js";
 
 // `npm start` with no configuration: the embedded default (PGlite in SHOPFLOOR_DATA_DIR, in-process bus),
 // started as its own process, driven over real sockets, stopped with SIGTERM, then started again on its data.
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly httpUrl: string;
-  readonly grpcAddress: string;
-}
-
 let dataDir: string;
 
-function startShopfloor(dir: string): Promise<Started> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    HOST: "127.0.0.1",
-    HTTP_PORT: "0",
-    GRPC_PORT: "0",
-    SHOPFLOOR_DATA_DIR: dir,
-    LOG_LEVEL: "info",
-  };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`no ready line in 60 s:\n${out}`)), 60_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split("\n")) {
-        if (!line.includes('"shopfloor ready"')) continue;
-        const ready = JSON.parse(line) as { http: string; grpc: string };
-        clearTimeout(timer);
-        resolve({ child, httpUrl: ready.http, grpcAddress: ready.grpc });
-        return;
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ready:\n${out}`));
-    });
-  });
-}
-
-function stopWithSigterm(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.once("exit", (code) => resolve(code));
-    child.kill("SIGTERM");
-  });
-}
+const startShopfloor = (dir: string): Promise<SpawnedApp> =>
+  spawnApp({ HOST: "127.0.0.1", HTTP_PORT: "0", GRPC_PORT: "0", SHOPFLOOR_DATA_DIR: dir, LOG_LEVEL: "info" });
 
 afterAll(async () => {
   closeGrpcClients();

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OrderService } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
-import { clientFor, closeGrpcClients, type Endpoints, type Surface } from "../support/clients.js";
+import { clientFor, closeGrpcClients, type Surface } from "../support/clients.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 import { eventually } from "../support/eventually.js";
 import { type PrivateNatsServer, startPrivateNatsServer } from "../support/nats-server.js";
 import { createProducts, registerCustomer, type SignedIn, signInAdmin } from "../support/shop.js";
+import { type SpawnedApp, spawnApp } from "../support/spawned-app.js";
 import { startTestApp, TEST_ADMIN, type TestApp } from "../support/test-app.js";
 
 // An instance killed with SIGKILL in the middle of a PlaceOrder load, next to a survivor on the same
@@ -13,48 +13,17 @@ import { startTestApp, TEST_ADMIN, type TestApp } from "../support/test-app.js";
 // whole, and stock, ledger and orders agree to the unit. Requests cut off by the kill may or may not have
 // committed; either way they committed all or nothing.
 
-interface Spawned extends Endpoints {
-  readonly child: ChildProcess;
-}
-
-function spawnShopfloor(env: Record<string, string>): Promise<Spawned> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/app/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`no ready line in 60 s:\n${out}`)), 60_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split("\n").find((l) => l.includes('"shopfloor ready"'));
-      if (!line) return;
-      const ready = JSON.parse(line) as { http: string; grpc: string };
-      clearTimeout(timer);
-      out = "";
-      resolve({ child, httpUrl: ready.http, grpcAddress: ready.grpc });
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ready:\n${out}`));
-    });
-  });
-}
-
 describe("an instance killed with SIGKILL mid-load", () => {
   let nats: PrivateNatsServer;
   let database: TestDatabase;
   let survivor: TestApp;
-  let victim: Spawned;
+  let victim: SpawnedApp;
 
   beforeAll(async () => {
     nats = await startPrivateNatsServer();
     database = await createTestDatabase("postgres");
     survivor = await startTestApp({ database, env: { NATS_URL: nats.url } });
-    victim = await spawnShopfloor({
+    victim = await spawnApp({
       HOST: "127.0.0.1",
       HTTP_PORT: "0",
       GRPC_PORT: "0",

@@ -11,7 +11,13 @@ import { type ConsumerDeliveryDeps, deliverToConsumer } from "../events/consumer
 import { decodeLiveEvent } from "../events/event-decoding.js";
 import { LiveEventFanout } from "../events/live-event-fanout.js";
 import type { Sql, SqlExecutor } from "../postgres/database.js";
-import type { OutboxRecord, OutboxSink, SinkResult } from "../postgres/outbox-relay.js";
+import {
+  type OutboxRecord,
+  type OutboxRow,
+  type OutboxSink,
+  type SinkResult,
+  toRecord,
+} from "../postgres/outbox-relay.js";
 
 export interface InProcessEventBusDeps extends ConsumerDeliveryDeps {
   readonly sql: Sql;
@@ -21,16 +27,6 @@ export interface InProcessEventBusDeps extends ConsumerDeliveryDeps {
 
 /** Deliveries to consumer C are jobs named this + C, keyed by event id (so an event is queued once). */
 const DELIVERY_JOB_PREFIX = "event-delivery:";
-
-interface OutboxRow {
-  seq: number;
-  id: string;
-  type: string;
-  aggregate_id: string;
-  payload_type: string;
-  payload: Uint8Array;
-  occurred_at: Date;
-}
 
 /**
  * The embedded default's bus: the same ports as JetStream with no server, fed by the same outbox relay.
@@ -98,19 +94,10 @@ export class InProcessEventBus implements EventBus, OutboxSink {
           logger.error({ eventId: job.key }, "queued event no longer in the outbox (pruned); skipped");
           return;
         }
-        const outcome = await deliverToConsumer(
-          consumer,
-          {
-            id: row.id,
-            type: row.type,
-            aggregateId: row.aggregate_id,
-            payloadType: row.payload_type,
-            payload: row.payload,
-            occurredAt: row.occurred_at,
-          },
-          job.attempt,
-          { ...this.deps, logger },
-        );
+        const outcome = await deliverToConsumer(consumer, toRecord(row), job.attempt, {
+          ...this.deps,
+          logger,
+        });
         // Throwing makes the scheduler run the delivery again after the policy's delay.
         if (outcome.kind === "retry") throw new Error("redelivery requested");
       },

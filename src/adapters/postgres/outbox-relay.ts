@@ -41,7 +41,8 @@ export interface OutboxRelayOptions {
   readonly busyRetryMs?: number;
 }
 
-interface OutboxRow {
+/** An outbox row as selected; the in-process bus reads the same rows. */
+export interface OutboxRow {
   seq: number;
   id: string;
   type: string;
@@ -247,7 +248,7 @@ export class OutboxRelay {
   }
 }
 
-const toRecord = (r: OutboxRow): OutboxRecord => ({
+export const toRecord = (r: OutboxRow): OutboxRecord => ({
   seq: r.seq,
   id: r.id,
   type: r.type,
