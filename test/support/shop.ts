@@ -1,6 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
 import { CatalogService, type Product } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
-import { IdentityService } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { IdentityService, type Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { bearer, clientFor, type Endpoints } from "./clients.js";
 import { TEST_ADMIN, uniqueName } from "./test-app.js";
 
@@ -59,4 +59,14 @@ export async function createProducts(
     products.push(product);
   }
   return products;
+}
+
+/** A new user of `role` (a partner or another admin), created by the admin and signed in. */
+export async function signInNewUser(app: Endpoints, admin: SignedIn, role: Role): Promise<SignedIn> {
+  const identity = clientFor("connect", IdentityService, app);
+  const username = uniqueName("p_");
+  const password = "long enough password";
+  await identity.createUser({ email: `${username}@example.com`, username, password, role }, admin.call);
+  const session = await identity.login({ login: username, password });
+  return { userId: session.user?.id ?? "", call: bearer(session.accessToken) };
 }
