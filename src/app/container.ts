@@ -141,7 +141,11 @@ export async function startApp(
       users: new PostgresUserRepository(sql),
       passwords: await Argon2PasswordHasher.create(),
       loginThrottle: new PostgresLoginThrottle(sql, {
-        maxFailures: { account: config.loginThrottle.perAccount, address: config.loginThrottle.perAddress },
+        maxFailures: {
+          account: config.loginThrottle.perAccount,
+          login: config.loginThrottle.perAccount,
+          address: config.loginThrottle.perAddress,
+        },
         windowSeconds: config.loginThrottle.windowSeconds,
       }),
       accessTokens,

@@ -161,20 +161,32 @@ describe.each(DATABASE_KINDS)("identity adapters on %s", (kind) => {
   });
 
   describe("LoginThrottle", () => {
-    it("blocks a key after its limit of failures within the window, and only that key", async () => {
-      const throttle = new PostgresLoginThrottle(db.sql, {
-        maxFailures: { account: 2, address: 5 },
-        windowSeconds: 600,
-      });
+    const throttle = () =>
+      new PostgresLoginThrottle(db.sql, { maxFailures: { account: 2, address: 5 }, windowSeconds: 600 });
+
+    it("refuses the attempt past a key's limit within the window, and only for that key", async () => {
       const account = `account:${uniqueName("a")}`;
       const other = `account:${uniqueName("b")}`;
-      expect(await throttle.retryAfter([account])).toBe(0);
-      await throttle.recordFailure([account]);
-      await throttle.recordFailure([account]);
-      const wait = await throttle.retryAfter([account, other]);
+      expect(await throttle().begin([account])).toBe(0);
+      expect(await throttle().begin([account])).toBe(0);
+      const wait = await throttle().begin([account]);
       expect(wait).toBeGreaterThan(0);
       expect(wait).toBeLessThanOrEqual(600);
-      expect(await throttle.retryAfter([other])).toBe(0);
+      expect(await throttle().begin([other])).toBe(0);
+    });
+
+    it("lets no more than the limit through when attempts race", async () => {
+      const account = `account:${uniqueName("r")}`;
+      const waits = await Promise.all(Array.from({ length: 12 }, () => throttle().begin([account])));
+      expect(waits.filter((w) => w === 0)).toHaveLength(2);
+    });
+
+    it("does not count a forgiven (successful) attempt", async () => {
+      const account = `account:${uniqueName("f")}`;
+      for (let i = 0; i < 5; i++) {
+        expect(await throttle().begin([account])).toBe(0);
+        await throttle().forgive([account]);
+      }
     });
   });
 });

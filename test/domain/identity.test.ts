@@ -61,14 +61,22 @@ describe("login", () => {
     expect(f.verified).toEqual(["hash:placeholder-secret", "hash:wonderland-1"]);
   });
 
-  it("throttles an account after too many failures, even with the right password", async () => {
+  it("throttles an account by any of its names, even with the right password", async () => {
     const f = identityFakes({ maxFailures: 3 });
     await register(f.deps, alice);
-    for (let i = 0; i < 3; i++)
-      await expect(login(f.deps, { login: "alice", password: "bad-guess" })).rejects.toThrow();
-    await expect(login(f.deps, { login: "Alice", password: alice.password })).rejects.toBeInstanceOf(
-      ResourceExhausted,
-    );
+    for (const name of ["alice", "ALICE@example.com", "Alice"])
+      await expect(login(f.deps, { login: name, password: "bad-guess" })).rejects.toBeInstanceOf(
+        Unauthenticated,
+      );
+    await expect(
+      login(f.deps, { login: "alice@EXAMPLE.com", password: alice.password }),
+    ).rejects.toBeInstanceOf(ResourceExhausted);
+  });
+
+  it("does not count successful logins", async () => {
+    const f = identityFakes({ maxFailures: 2 });
+    await register(f.deps, alice);
+    for (let i = 0; i < 5; i++) await login(f.deps, { login: "alice", password: alice.password });
   });
 
   it("throttles an address across accounts", async () => {

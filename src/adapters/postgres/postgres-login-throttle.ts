@@ -18,26 +18,27 @@ export class PostgresLoginThrottle implements LoginThrottle {
     private readonly limits: LoginThrottleLimits,
   ) {}
 
-  async retryAfter(keys: readonly string[]): Promise<number> {
+  async begin(keys: readonly string[]): Promise<number> {
     const windowStart = this.windowStart();
-    const rows = await this.sql<{ key: string; failures: number }[]>`
-      select key, failures from login_failures where window_start = ${windowStart} and key in ${this.sql([...keys])}`;
-    const blocked = rows.some((r) => r.failures >= this.limitOf(r.key));
-    if (!blocked) return 0;
+    const rows = keys.map((key) => ({ key, window_start: windowStart, failures: 1 }));
+    // One statement counts the attempt and reads the totals, so concurrent attempts each see their own count.
+    const counted = await this.sql<{ key: string; failures: number }[]>`
+      insert into login_failures ${this.sql(rows)}
+      on conflict (key, window_start) do update set failures = login_failures.failures + 1
+      returning key, failures`;
+    // Old windows are useless; drop them now and then rather than on a schedule.
+    if (Math.random() < 0.01) await this.sql`delete from login_failures where window_start < ${windowStart}`;
+    if (!counted.some((r) => r.failures > this.limitOf(r.key))) return 0;
     return Math.max(
       1,
       Math.ceil((windowStart.getTime() + this.limits.windowSeconds * 1000 - Date.now()) / 1000),
     );
   }
 
-  async recordFailure(keys: readonly string[]): Promise<void> {
-    const windowStart = this.windowStart();
-    const rows = keys.map((key) => ({ key, window_start: windowStart, failures: 1 }));
+  async forgive(keys: readonly string[]): Promise<void> {
     await this.sql`
-      insert into login_failures ${this.sql(rows)}
-      on conflict (key, window_start) do update set failures = login_failures.failures + 1`;
-    // Old windows are useless; drop them now and then rather than on a schedule.
-    if (Math.random() < 0.01) await this.sql`delete from login_failures where window_start < ${windowStart}`;
+      update login_failures set failures = failures - 1
+      where window_start = ${this.windowStart()} and key in ${this.sql([...keys])} and failures > 0`;
   }
 
   private limitOf(key: string): number {

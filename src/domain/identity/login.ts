@@ -25,21 +25,20 @@ export async function login(deps: IdentityDeps, command: LoginCommand): Promise<
   v.check(command.password.length <= 128, "password", "must be at most 128 characters");
   v.throwIfAny();
 
-  // Failures are counted per login name (whether or not it exists, so counting reveals nothing) and per address.
-  const keys = [`account:${command.login.trim().toLowerCase()}`];
+  const user = await deps.users.findByLogin(command.login.trim());
+  // Attempts count against the account (whichever of its names is typed) or, for a login that names nobody,
+  // against that name, so throttling behaves the same either way and reveals nothing; and against the address.
+  const keys = [user ? `account:${user.id}` : `login:${command.login.trim().toLowerCase()}`];
   if (command.clientAddress) keys.push(`address:${command.clientAddress}`);
-  const wait = await deps.loginThrottle.retryAfter(keys);
+  const wait = await deps.loginThrottle.begin(keys);
   if (wait > 0) throw new ResourceExhausted(`too many failed logins: try again in ${wait} s`);
 
-  const user = await deps.users.findByLogin(command.login.trim());
   const ok = await deps.passwords.verify(
     user?.passwordHash ?? deps.passwords.placeholderHash,
     command.password,
   );
-  if (!user || !ok) {
-    await deps.loginThrottle.recordFailure(keys);
-    throw new Unauthenticated(BAD_CREDENTIALS);
-  }
+  if (!user || !ok) throw new Unauthenticated(BAD_CREDENTIALS);
+  await deps.loginThrottle.forgive(keys);
 
   return deps.uow.run((tx) => openSession(deps, tx, user, deps.ids.newId()));
 }

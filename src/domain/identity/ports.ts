@@ -67,11 +67,16 @@ export interface OpaqueTokens {
   hash(token: string): string;
 }
 
-/** Counts failed logins per key (an account, an address) so guessing passwords is slowed to a crawl. */
+/**
+ * Counts failed logins per key (an account, an address) so guessing passwords is slowed to a crawl. Every
+ * attempt is counted before the password is checked, atomically, so concurrent guesses cannot slip past the
+ * limit; a successful attempt is then forgiven.
+ */
 export interface LoginThrottle {
-  /** Seconds until `key` may try again, or 0 when it may try now. */
-  retryAfter(keys: readonly string[]): Promise<number>;
-  recordFailure(keys: readonly string[]): Promise<void>;
+  /** Counts one attempt against every key; seconds to wait when any key is over its limit, else 0. */
+  begin(keys: readonly string[]): Promise<number>;
+  /** The attempt succeeded: it no longer counts. */
+  forgive(keys: readonly string[]): Promise<void>;
 }
 
 export interface IdentityTx {

@@ -58,11 +58,12 @@ export class FakeRefreshTokens implements RefreshTokenStore {
 export class FakeThrottle implements LoginThrottle {
   readonly failures = new Map<string, number>();
   constructor(private readonly max = 1000) {}
-  async retryAfter(keys: readonly string[]) {
-    return keys.some((k) => (this.failures.get(k) ?? 0) >= this.max) ? 60 : 0;
-  }
-  async recordFailure(keys: readonly string[]) {
+  async begin(keys: readonly string[]) {
     for (const k of keys) this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
+    return keys.some((k) => (this.failures.get(k) ?? 0) > this.max) ? 60 : 0;
+  }
+  async forgive(keys: readonly string[]) {
+    for (const k of keys) this.failures.set(k, Math.max(0, (this.failures.get(k) ?? 0) - 1));
   }
 }
 
