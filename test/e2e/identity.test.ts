@@ -75,6 +75,19 @@ describe.each(SURFACES)("IdentityService over %s", (surface) => {
       identity().register({ ...account, email: `${"x".repeat(300)}@example.com` }),
       Code.InvalidArgument,
     );
+    // NUL cannot be stored by PostgreSQL; bidi overrides and other invisible characters spoof addresses.
+    await expectCode(
+      identity().register({ ...account, email: "a\u0000b@example.com" }),
+      Code.InvalidArgument,
+    );
+    await expectCode(
+      identity().register({ ...account, email: "a\u0007\u202eb@example.com" }),
+      Code.InvalidArgument,
+    );
+    await expectCode(
+      identity().login({ login: "ali\u0000ce", password: "whatever123" }),
+      Code.InvalidArgument,
+    );
     // Nothing of the refused attempts was stored: the account can still be registered.
     await expect(identity().register(account)).resolves.toBeDefined();
   });

@@ -3,13 +3,17 @@ import type { Violations } from "../shared/violations.js";
 // Kept deliberately plain: a full RFC 5322 parser accepts addresses no mail system delivers to, and a
 // stricter one rejects real ones. One "@", no spaces, a dot in the domain, at most 254 characters.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Control, format (bidi overrides, zero-width) and unassigned characters have no place in an address. */
+const INVISIBLE = /\p{C}/u;
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 128;
 
 export function checkEmail(v: Violations, field: string, email: string): void {
   if (email.length === 0) v.add(field, "is required");
-  else if (email.length > 254 || !EMAIL.test(email)) v.add(field, "must be a valid email address");
+  else if (email.length > 254 || !EMAIL.test(email) || INVISIBLE.test(email)) {
+    v.add(field, "must be a valid email address");
+  }
 }
 
 export function checkUsername(v: Violations, field: string, username: string): void {

@@ -1,4 +1,5 @@
 import { ResourceExhausted, Unauthenticated } from "../shared/errors.js";
+import { hasControlCharacters } from "../shared/text-rules.js";
 import { Violations } from "../shared/violations.js";
 import type { IdentityDeps } from "./ports.js";
 import { openSession, type Session } from "./session.js";
@@ -22,6 +23,7 @@ export async function login(deps: IdentityDeps, command: LoginCommand): Promise<
   v.check(command.login.trim().length > 0, "login", "is required");
   v.check(command.password.length > 0, "password", "is required");
   v.check(command.login.length <= 254, "login", "must be at most 254 characters");
+  v.check(!hasControlCharacters(command.login), "login", "must not contain control characters");
   v.check(command.password.length <= 128, "password", "must be at most 128 characters");
   v.throwIfAny();
 

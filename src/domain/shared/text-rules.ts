@@ -5,6 +5,9 @@ import type { Violations } from "./violations.js";
 const CONTROL = /\p{Cc}|\p{Cs}/u;
 const CONTROL_MULTILINE = /(?![\t\n\r])\p{Cc}|\p{Cs}/u;
 
+/** Whether a single-line value holds control characters or lone surrogates (NUL among them). */
+export const hasControlCharacters = (value: string): boolean => CONTROL.test(value);
+
 export interface TextRule {
   readonly min: number;
   readonly max: number;
