@@ -197,6 +197,21 @@ describe("limits", () => {
     expect(await raw.json()).toMatchObject({ code: "resource_exhausted" });
   });
 
+  it("answers a malformed protobuf message over gRPC with INVALID_ARGUMENT", async () => {
+    const client = new grpc.Client(app.grpcAddress, grpc.credentials.createInsecure());
+    const code = await new Promise<number>((resolve) =>
+      client.makeUnaryRequest(
+        "/shopfloor.identity.v1.IdentityService/Login",
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+        (err) => resolve(err?.code ?? 0),
+      ),
+    );
+    client.close();
+    expect(code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
   it("answers malformed JSON with INVALID_ARGUMENT and no stack trace", async () => {
     const res = await fetch(`${app.httpUrl}/shopfloor.identity.v1.IdentityService/Register`, {
       method: "POST",

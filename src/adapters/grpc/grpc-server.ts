@@ -50,7 +50,9 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         requestStream: false,
         responseStream: method.methodKind === "server_streaming",
         requestSerialize: (m: unknown) => Buffer.from(toBinary(method.input, m as never)),
-        requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
+        // Decoded in the handler instead: grpc-js answers a throwing deserializer with INTERNAL, but a
+        // malformed message is the caller's fault (INVALID_ARGUMENT), as Connect answers malformed JSON.
+        requestDeserialize: (b: Buffer) => b,
         responseSerialize: (m: unknown) =>
           Buffer.from(toBinary(method.output, create(method.output, m as never))),
         responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
@@ -143,7 +145,7 @@ function unaryHandler(
   return (call, callback) => {
     const ctx = contextFor(method, call, shutdownSignal);
     Promise.resolve()
-      .then(() => fn(call.request, ctx))
+      .then(() => fn(decodeRequest(method, call.request as Buffer), ctx))
       .then(
         (response) => {
           call.sendMetadata(headersToMetadata(ctx.responseHeader));
@@ -172,10 +174,11 @@ function serverStreamingHandler(
         headerSent = true;
       };
       try {
-        for await (const message of fn(call.request, ctx) as AsyncIterable<unknown>) {
+        const request = decodeRequest(method, call.request as Buffer);
+        for await (const message of fn(request, ctx) as AsyncIterable<unknown>) {
           if (call.cancelled) break;
           sendHeader();
-          if (!call.write(message)) await new Promise((resolve) => call.once("drain", resolve));
+          if (!call.write(message)) await drainedOrCancelled(call);
         }
         sendHeader();
         call.end(headersToMetadata(ctx.responseTrailer));
@@ -187,6 +190,27 @@ function serverStreamingHandler(
       }
     })();
   };
+}
+
+/** Waits for a full write buffer to drain, or for the client to leave (else a gone client would park us). */
+function drainedOrCancelled(call: grpc.ServerWritableStream<unknown, unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      call.off("cancelled", done);
+      resolve();
+    };
+    call.once("drain", done);
+    call.once("cancelled", done);
+  });
+}
+
+function decodeRequest(method: DescMethod, bytes: Buffer): unknown {
+  try {
+    return fromBinary(method.input, bytes);
+  } catch {
+    throw new ConnectError(`malformed ${method.input.typeName} message`, Code.InvalidArgument);
+  }
 }
 
 function fileDescriptors(files: readonly DescFile[]): Buffer[] {
