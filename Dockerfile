@@ -3,8 +3,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The prepare script (embedded PGlite template) needs the sources; skip it here and build explicitly.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY patches ./patches
+# `npm install`, not `npm ci`: see .ci/run. Scripts are skipped (the prepare script's PGlite template is only
+# for the embedded default) and the one patch is applied explicitly.
+RUN npm install --ignore-scripts --no-audit --no-fund && npx patch-package
 COPY tsconfig.json buf.yaml buf.gen.yaml ./
 COPY proto ./proto
 COPY gen ./gen
