@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../../gen/shopfloor/common/v1/common_pb.js";
 import { DomainError, FailedPrecondition, InvalidArgument } from "../../domain/shared/errors.js";
+import { isDatabaseUnavailable } from "../postgres/database.js";
 
 const CODES: Record<DomainError["kind"], Code> = {
   invalid_argument: Code.InvalidArgument,
@@ -16,8 +17,9 @@ const CODES: Record<DomainError["kind"], Code> = {
 
 /**
  * The one place a failure becomes a Connect/gRPC status. Domain errors keep their safe message (and field
- * violations as a shopfloor.common.v1.BadRequest detail); ConnectErrors pass as they are; anything else is a
- * bug, answered as INTERNAL with no detail (`report` logs it with its stack).
+ * violations as a shopfloor.common.v1.BadRequest detail); ConnectErrors pass as they are; a database that cannot
+ * be reached is UNAVAILABLE (retry-safe); anything else is a bug, answered as INTERNAL with no detail (`report`
+ * logs it with its stack).
  */
 export function toConnectError(error: unknown, report: (error: unknown) => void): ConnectError {
   if (error instanceof ConnectError) return error;
@@ -29,6 +31,9 @@ export function toConnectError(error: unknown, report: (error: unknown) => void)
         ? [{ desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: [...violations] }) }]
         : [];
     return new ConnectError(error.message, CODES[error.kind], undefined, details);
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new ConnectError("the database is unavailable; retry shortly", Code.Unavailable);
   }
   report(error);
   return new ConnectError("internal error", Code.Internal);

@@ -28,3 +28,29 @@ export function connectDatabase(url: string, options: DatabaseOptions): Sql {
     connection: { application_name: "shopfloor" },
   });
 }
+
+const UNREACHABLE = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+]);
+
+/**
+ * Whether an error means the database could not be reached or dropped us (a restart, a failover, too many
+ * connections), as opposed to a bug: such failures are worth retrying and are answered UNAVAILABLE.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof postgres.PostgresError) {
+    // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now; 53300: too many connections.
+    return error.code.startsWith("08") || /^57P0[1-3]$/.test(error.code) || error.code === "53300";
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && UNREACHABLE.has(code);
+}

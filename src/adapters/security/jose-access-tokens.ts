@@ -88,7 +88,9 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
     } catch (error) {
       if (error instanceof Unauthenticated) throw error;
       if (error instanceof errors.JWTExpired) throw new Unauthenticated("access token has expired");
-      throw new Unauthenticated("access token is invalid");
+      if (error instanceof errors.JOSEError) throw new Unauthenticated("access token is invalid");
+      // Not the token's fault (the key store could not be read): never make a client drop a valid token.
+      throw error;
     }
   }
 
