@@ -449,6 +449,14 @@ describe.each(BUSES)("OrderService on $database with the $bus bus", ({ bus, data
         }
       })();
       await expectCode(delivered, Code.InvalidArgument);
+
+      // Streams are counted with the code they ended with, on the surface they ran on.
+      const protocol = surface === "connect" ? "connect" : "grpc";
+      const metrics = await (await fetch(`${app.httpUrl}/metrics`)).text();
+      const counted = (code: string) =>
+        new RegExp(`method="WatchOrder",protocol="${protocol}",code="${code}"\\} [1-9]`).test(metrics);
+      expect(counted("NotFound")).toBe(true);
+      expect(counted("InvalidArgument")).toBe(true);
     });
   });
 });

@@ -10,7 +10,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Outermost interceptor: gives each RPC a request id (the caller's x-request-id if sane) and a child logger,
- * maps every failure to its one Connect code, logs bugs with their stack, and records metrics.
+ * maps every failure to its one Connect code, logs bugs with their stack, and records metrics. A server stream
+ * is counted when it ends, with the code it ended with ("Canceled" when the client left); its latency is the
+ * time to its first message.
  */
 export function loggingInterceptor(logger: Logger, metrics: Metrics): RpcInterceptor {
   return async (ctx, _request, next) => {
@@ -21,21 +23,48 @@ export function loggingInterceptor(logger: Logger, metrics: Metrics): RpcInterce
     ctx.values.set(loggerKey, log);
     const started = performance.now();
     const labels = { service: ctx.service.typeName, method: ctx.method.name };
-    let code: Code | 0 = 0;
-    try {
-      return await next();
-    } catch (error) {
-      const mapped = toConnectError(error, (bug) => log.error({ err: bug }, "unhandled error"));
-      code = mapped.code;
-      throw mapped;
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      metrics.rpcDuration.observe(labels, seconds);
+    const mapError = (error: unknown) =>
+      toConnectError(error, (bug) => log.error({ err: bug }, "unhandled error"));
+    const observeLatency = () => metrics.rpcDuration.observe(labels, (performance.now() - started) / 1000);
+    const count = (code: Code | 0) => {
       const codeName = code === 0 ? "ok" : Code[code];
       metrics.rpcRequests.inc({ ...labels, protocol: ctx.protocolName, code: codeName });
-      if (code === 0 || code !== Code.Internal)
-        log.debug({ code: codeName, ms: Math.round(seconds * 1000) }, "rpc");
+      log.debug({ code: codeName, ms: Math.round(performance.now() - started) }, "rpc");
+    };
+
+    let result: unknown;
+    try {
+      result = await next();
+    } catch (error) {
+      const mapped = mapError(error);
+      observeLatency();
+      count(mapped.code);
+      throw mapped;
     }
+    if (ctx.method.methodKind !== "server_streaming") {
+      observeLatency();
+      count(0);
+      return result;
+    }
+    return (async function* () {
+      let first = true;
+      let code: Code | 0 = Code.Canceled;
+      try {
+        for await (const message of result as AsyncIterable<unknown>) {
+          if (first) observeLatency();
+          first = false;
+          yield message;
+        }
+        code = 0;
+      } catch (error) {
+        const mapped = mapError(error);
+        code = mapped.code;
+        throw mapped;
+      } finally {
+        if (first) observeLatency();
+        count(code);
+      }
+    })();
   };
 }
 
