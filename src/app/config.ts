@@ -73,7 +73,6 @@ const schema = z
     HOST: z.string().min(1).default("0.0.0.0"),
     HTTP_PORT: port(8080),
     GRPC_PORT: port(50051),
-    PUBLIC_URL: url(["http:", "https:"]),
     DATABASE_URL: url(["postgres:", "postgresql:"]),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     SHOPFLOOR_DATA_DIR: z.string().min(1).default("./.data"),
@@ -102,12 +101,13 @@ const schema = z
       .refine(
         (v) =>
           v.trim() === "*" ||
+          v.trim() === "none" ||
           v
             .split(",")
             .map((o) => o.trim())
             .filter(Boolean)
             .every((o) => /^https?:\/\/[^/\s]+$/.test(o)),
-        { message: 'must be "*" or a comma-separated list of origins like https://shop.example.com' },
+        { message: 'must be "*", "none" or a comma-separated list of origins like https://shop.example.com' },
       ),
     MAX_BODY_BYTES: z.coerce
       .number()
@@ -148,7 +148,6 @@ export interface Config {
   readonly host: string;
   readonly httpPort: number;
   readonly grpcPort: number;
-  readonly publicUrl: string | undefined;
   /** Absent: the embedded default (PGlite in dataDir). */
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
@@ -209,7 +208,6 @@ export function loadConfig(env: Env = process.env): Config {
     host: e.HOST,
     httpPort: e.HTTP_PORT,
     grpcPort: e.GRPC_PORT,
-    publicUrl: e.PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.SHOPFLOOR_DATA_DIR,
@@ -239,9 +237,11 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins:
       e.CORS_ALLOWED_ORIGINS.trim() === "*"
         ? "*"
-        : e.CORS_ALLOWED_ORIGINS.split(",")
-            .map((o) => o.trim())
-            .filter(Boolean),
+        : e.CORS_ALLOWED_ORIGINS.trim() === "none"
+          ? []
+          : e.CORS_ALLOWED_ORIGINS.split(",")
+              .map((o) => o.trim())
+              .filter(Boolean),
     shopCurrency: e.SHOP_CURRENCY,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

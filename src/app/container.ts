@@ -18,7 +18,7 @@ import {
   intercept,
   type RpcInterceptor,
 } from "../adapters/connect/rpc-interceptor.js";
-import { createGrpcServer } from "../adapters/grpc/grpc-server.js";
+import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
@@ -239,6 +239,13 @@ export async function startApp(
     ];
 
     const readiness: ReadinessCheck[] = [
+      // Failing first on SIGTERM tells load balancers to stop sending before the listeners close.
+      {
+        name: "serving",
+        check: async () => {
+          if (shutdown.signal.aborted) throw new Error("draining");
+        },
+      },
       { name: "database", check: async () => void (await sql`select 1`) },
       ...backbone.readiness,
     ];
@@ -258,9 +265,16 @@ export async function startApp(
       http.once("error", reject);
       http.listen(config.httpPort, config.host, () => resolve());
     });
-    stops.push(() => closeHttp(http, config.shutdownGraceMs));
-
-    const { server: grpcServer } = createGrpcServer({
+    let grpcSurface: GrpcServer | undefined;
+    // Both surfaces drain at once, each for at most the grace period.
+    stops.push(async () => {
+      grpcSurface?.health.setStatus("", "NOT_SERVING");
+      await Promise.all([
+        closeHttp(http, config.shutdownGraceMs),
+        grpcSurface && closeGrpc(grpcSurface.server, config.shutdownGraceMs),
+      ]);
+    });
+    const grpcServer = createGrpcServer({
       services,
       files: [
         file_shopfloor_common_v1_common,
@@ -271,14 +285,14 @@ export async function startApp(
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,
     });
+    grpcSurface = grpcServer;
     const grpcPort = await new Promise<number>((resolve, reject) =>
-      grpcServer.bindAsync(
+      grpcServer.server.bindAsync(
         `${config.host}:${config.grpcPort}`,
         grpc.ServerCredentials.createInsecure(),
         (err, port) => (err ? reject(err) : resolve(port)),
       ),
     );
-    stops.push(() => closeGrpc(grpcServer, config.shutdownGraceMs));
     // Last: every consumer and job handler is registered by now.
     await backbone.start();
 

@@ -69,3 +69,14 @@ describe("configuration", () => {
     expect(parseDuration("-5s")).toBeUndefined();
   });
 });
+
+describe("CORS_ALLOWED_ORIGINS", () => {
+  it("takes *, none or a list of origins, and refuses anything else", () => {
+    expect(loadConfig({}).corsOrigins).toBe("*");
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: "none" }).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ALLOWED_ORIGINS: "https://a.example, http://localhost:3000" }).corsOrigins,
+    ).toEqual(["https://a.example", "http://localhost:3000"]);
+    expect(() => loadConfig({ CORS_ALLOWED_ORIGINS: "a.example/path" })).toThrow(/CORS_ALLOWED_ORIGINS/);
+  });
+});

@@ -11,7 +11,7 @@ export interface HttpServerOptions {
   readonly routes: readonly PlainRoute[];
   readonly maxBodyBytes: number;
   readonly shutdownSignal: AbortSignal;
-  /** Browser origins allowed to call (CORS): "*" for any, or a list; empty for none. */
+  /** Browser origins allowed to call (CORS): "*" for any, or a list (empty: none). */
   readonly corsOrigins: "*" | readonly string[];
   /** Logs a failure of a plain route (a bug); the caller gets a bare 500. */
   readonly onRouteError?: (error: unknown) => void;
