@@ -4,6 +4,7 @@ import { createProduct } from "../domain/catalog/create-product.js";
 import type { CatalogDeps } from "../domain/catalog/ports.js";
 import { createAccount } from "../domain/identity/create-account.js";
 import type { IdentityDeps } from "../domain/identity/ports.js";
+import { AlreadyExists } from "../domain/shared/errors.js";
 
 // Demo data for the embedded default: a small catalog and a customer to try orders with. Loaded through the
 // ordinary use cases (so it has its ledger rows and events) and only into a database with no categories yet.
@@ -58,7 +59,9 @@ export async function loadDemoData(
 ): Promise<void> {
   const existing = await deps.catalog.categories.list({ limit: 1 });
   if (existing.length > 0) return;
-  await createAccount(deps.identity, { ...DEMO_CUSTOMER, role: "CUSTOMER" }).catch(() => undefined);
+  await createAccount(deps.identity, { ...DEMO_CUSTOMER, role: "CUSTOMER" }).catch((error: unknown) => {
+    if (!(error instanceof AlreadyExists)) throw error;
+  });
   for (const category of CATALOG) {
     const created = await createCategory(deps.catalog, category);
     for (const [name, description, amountMinor, stock] of category.products) {

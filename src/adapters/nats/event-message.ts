@@ -1,4 +1,5 @@
 import { type MsgHdrs, headers as natsHeaders } from "nats";
+import { isId } from "../../domain/shared/id-format.js";
 import type { EventEnvelope } from "../events/event-decoding.js";
 import { subjectOf } from "../events/event-encoding.js";
 
@@ -27,8 +28,6 @@ export function toEventMessage(envelope: EventEnvelope): { subject: string; head
   return { subject: subjectOf(envelope.type), headers };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The envelope of a received event message, or undefined when it is not one of ours (no usable id). */
 export function fromEventMessage(message: {
   readonly subject: string;
@@ -37,7 +36,7 @@ export function fromEventMessage(message: {
 }): EventEnvelope | undefined {
   const h = message.headers;
   const id = h?.get(EVENT_HEADERS.id) ?? "";
-  if (!UUID.test(id) || !message.subject.startsWith(EVENT_SUBJECT_PREFIX)) return undefined;
+  if (!isId(id) || !message.subject.startsWith(EVENT_SUBJECT_PREFIX)) return undefined;
   const occurredAt = new Date(h?.get(EVENT_HEADERS.occurredAt) ?? "");
   return {
     id,

@@ -2,6 +2,7 @@ import type { UserRepository } from "../../domain/identity/ports.js";
 import type { Role } from "../../domain/identity/role.js";
 import type { User } from "../../domain/identity/user.js";
 import { AlreadyExists } from "../../domain/shared/errors.js";
+import { isId } from "../../domain/shared/id-format.js";
 import type { SqlExecutor } from "./database.js";
 import { uniqueViolation } from "./unique-violation.js";
 
@@ -41,7 +42,7 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
-    if (!isUuid(id)) return undefined;
+    if (!isId(id)) return undefined;
     const [row] = await this.sql<UserRow[]>`select * from users where id = ${id}`;
     return row && toUser(row);
   }
@@ -60,7 +61,3 @@ export class PostgresUserRepository implements UserRepository {
     return row?.exists ?? false;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids are opaque to callers; anything that is not a uuid cannot name a row, so it is not sent to Postgres. */
-export const isUuid = (id: string): boolean => UUID.test(id);

@@ -14,6 +14,11 @@ export interface CreateUserCommand {
 /** An admin creates an account of any role (authorization is checked before this is called). */
 export async function createUser(deps: IdentityDeps, command: CreateUserCommand): Promise<User> {
   const { role } = command;
-  if (role === undefined) throw InvalidArgument.field("role", "is required");
+  if (role === undefined) {
+    throw InvalidArgument.field(
+      "role",
+      "must be one of ROLE_CUSTOMER, ROLE_ADMIN, ROLE_REGIONAL_OFFICE, ROLE_MANUFACTURER",
+    );
+  }
   return createAccount(deps, { ...command, role });
 }
