@@ -4,9 +4,9 @@ import { parseArgs } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { IdentityService } from "../gen/shopfloor/identity/v1/identity_pb.js";
-import { connectDatabase } from "../src/adapters/postgres/database.js";
 import { loadConfig } from "../src/app/config.js";
 import { startApp } from "../src/app/container.js";
+import { createBenchDatabase } from "./bench-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -18,17 +18,8 @@ const { values } = parseArgs({
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 
-const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `shopfloor_bench_${Date.now()}`;
-let databaseUrl: string | undefined;
-if (!values.pglite) {
-  const admin = connectDatabase(adminUrl, { max: 1 });
-  await admin.unsafe(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
-}
+const benchDatabase = values.pglite ? undefined : await createBenchDatabase();
+const databaseUrl = benchDatabase?.url;
 const app = await startApp(
   loadConfig({
     HOST: "127.0.0.1",
@@ -67,9 +58,5 @@ process.stdout.write(
     `${(requests / seconds).toFixed(0)}/s, p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms\n`,
 );
 await app.stop();
-if (databaseUrl) {
-  const admin = connectDatabase(adminUrl, { max: 1 });
-  await admin.unsafe(`drop database ${dbName} with (force)`);
-  await admin.end();
-}
+await benchDatabase?.drop();
 process.exit(0);

@@ -16,6 +16,7 @@ import { PostgresProductRepository } from "../src/adapters/postgres/postgres-pro
 import { loadConfig } from "../src/app/config.js";
 import { startApp } from "../src/app/container.js";
 import { bearer, clientFor, closeGrpcClients, type Surface } from "../test/support/clients.js";
+import { createBenchDatabase } from "./bench-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -31,17 +32,8 @@ const seconds = Number(values.seconds);
 const productCount = Number(values.products);
 const surface = values.surface as Surface;
 
-const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const dbName = `shopfloor_bench_${Date.now()}`;
-let databaseUrl: string | undefined;
-if (!values.pglite) {
-  const admin = connectDatabase(adminUrl, { max: 1 });
-  await admin.unsafe(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  databaseUrl = url.toString();
-}
+const benchDatabase = values.pglite ? undefined : await createBenchDatabase();
+const databaseUrl = benchDatabase?.url;
 const ADMIN = { email: "bench-admin@example.com", password: "Bench-Admin-Passw0rd!" };
 const app = await startApp(
   loadConfig({
@@ -195,9 +187,5 @@ if (pool) {
 closeGrpcClients();
 await pool?.end();
 await app.stop();
-if (databaseUrl) {
-  const admin = connectDatabase(adminUrl, { max: 1 });
-  await admin.unsafe(`drop database ${dbName} with (force)`);
-  await admin.end();
-}
+await benchDatabase?.drop();
 process.exit(0);

@@ -59,7 +59,7 @@ describe("events on the embedded default", () => {
     await eventually(() => expect(durable).toEqual([expect.objectContaining(expected)]));
     await eventually(() => expect(live).toEqual([expect.objectContaining(expected)]));
     const ready = await (await fetch(`${app.httpUrl}/readyz`)).json();
-    expect(ready).toEqual({ status: "ready", checks: { database: "ok" } });
+    expect(ready).toEqual({ status: "ready", checks: { serving: "ok", database: "ok" } });
     await subscription.stop();
     await consumer.stop();
   });

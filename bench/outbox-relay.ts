@@ -15,7 +15,7 @@ import { startPrivateNatsServer } from "../test/support/nats-server.js";
 // while the relay runs, then N events already waiting when a relay starts (pure drain). Reports commit rate,
 // relay throughput, the outbox lag sampled during the burst, and commit-to-publish latency per event.
 //
-//   npx tsx scripts/bench-outbox-relay.ts [--events 10000] [--writers 32] [--bus jetstream|inprocess]
+//   node --import tsx bench/outbox-relay.ts [--events 10000] [--writers 32] [--bus jetstream|inprocess]
 //
 // PostgreSQL from DATABASE_URL (default the local server; a scratch database is created and dropped);
 // NATS from NATS_URL, else a private nats-server is started (the stream must not collide with another).
