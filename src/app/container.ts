@@ -84,11 +84,17 @@ export async function startApp(
   logger: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningApp> {
   const stops: Array<() => Promise<void>> = [];
+  // Two phases of stopping. `draining` starts it: /readyz fails, answers close their connections, streams end,
+  // while unary requests in flight finish. `shutdown` ends it and is handed to the servers as their
+  // shutdownSignal, which aborts every handler still running (connect-node resets their connections), so it is
+  // aborted only once the listeners are closed.
+  const draining = new AbortController();
   const shutdown = new AbortController();
-  // connect-node adds one listener per in-flight request to this signal; hundreds at once are normal.
+  // connect-node adds one listener per in-flight request to these; hundreds at once are normal.
   setMaxListeners(0, shutdown.signal);
+  setMaxListeners(0, draining.signal);
   const stopAll = async () => {
-    shutdown.abort();
+    draining.abort();
     for (const stop of stops.reverse()) {
       try {
         await stop();
@@ -96,6 +102,7 @@ export async function startApp(
         logger.error({ err: error }, "error while stopping");
       }
     }
+    shutdown.abort();
   };
 
   try {
@@ -232,7 +239,7 @@ export async function startApp(
       ) as InterceptedService,
       intercept(
         OrderService,
-        orderingService(orderingDeps),
+        orderingService(orderingDeps, draining.signal),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -243,14 +250,14 @@ export async function startApp(
       {
         name: "serving",
         check: async () => {
-          if (shutdown.signal.aborted) throw new Error("draining");
+          if (draining.signal.aborted) throw new Error("draining");
         },
       },
       { name: "database", check: async () => void (await sql`select 1`) },
       ...backbone.readiness,
     ];
 
-    const http = createHttpServer({
+    const { server: http, drain: drainHttp } = createHttpServer({
       services,
       routes: [
         ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
@@ -259,6 +266,7 @@ export async function startApp(
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
       corsOrigins: config.corsOrigins,
+      drainSignal: draining.signal,
       shutdownSignal: shutdown.signal,
     });
     await new Promise<void>((resolve, reject) => {
@@ -270,7 +278,7 @@ export async function startApp(
     stops.push(async () => {
       grpcSurface?.health.setStatus("", "NOT_SERVING");
       await Promise.all([
-        closeHttp(http, config.shutdownGraceMs),
+        drainHttp(config.shutdownGraceMs),
         grpcSurface && closeGrpc(grpcSurface.server, config.shutdownGraceMs),
       ]);
     });
@@ -312,17 +320,6 @@ export async function startApp(
     await stopAll();
     throw error;
   }
-}
-
-function closeHttp(server: ReturnType<typeof createHttpServer>, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }
 
 function closeGrpc(server: grpc.Server, graceMs: number): Promise<void> {

@@ -164,29 +164,48 @@ describe.each(DATABASE_KINDS)("identity adapters on %s", (kind) => {
     const throttle = () =>
       new PostgresLoginThrottle(db.sql, { maxFailures: { account: 2, address: 5 }, windowSeconds: 600 });
 
-    it("refuses the attempt past a key's limit within the window, and only for that key", async () => {
+    const fail = async (keys: string[]) => {
+      const admission = await throttle().admit(keys);
+      if (admission.admitted) await admission.finish(true);
+      return admission;
+    };
+
+    it("refuses a key that failed its limit within the window, and only that key", async () => {
       const account = `account:${uniqueName("a")}`;
       const other = `account:${uniqueName("b")}`;
-      expect(await throttle().begin([account])).toBe(0);
-      expect(await throttle().begin([account])).toBe(0);
-      const wait = await throttle().begin([account]);
-      expect(wait).toBeGreaterThan(0);
-      expect(wait).toBeLessThanOrEqual(600);
-      expect(await throttle().begin([other])).toBe(0);
+      expect((await fail([account])).admitted).toBe(true);
+      expect((await fail([account])).admitted).toBe(true);
+      const refused = await throttle().admit([account, other]);
+      expect(refused).toMatchObject({ admitted: false, reason: "failures" });
+      if (refused.admitted) throw new Error("admitted");
+      expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+      expect(refused.retryAfterSeconds).toBeLessThanOrEqual(600);
+      expect((await throttle().admit([other])).admitted).toBe(true);
     });
 
-    it("lets no more than the limit through when attempts race", async () => {
+    it("admits no more attempts at once than the failures still allowed", async () => {
       const account = `account:${uniqueName("r")}`;
-      const waits = await Promise.all(Array.from({ length: 12 }, () => throttle().begin([account])));
-      expect(waits.filter((w) => w === 0)).toHaveLength(2);
+      const admissions = await Promise.all(Array.from({ length: 12 }, () => throttle().admit([account])));
+      const admitted = admissions.filter((a) => a.admitted);
+      expect(admitted).toHaveLength(2);
+      expect(admissions.filter((a) => !a.admitted && a.reason === "busy")).toHaveLength(10);
+      // All of them fail: the key is then over its limit, and nothing more is admitted this window.
+      for (const a of admitted) if (a.admitted) await a.finish(true);
+      expect(await throttle().admit([account])).toMatchObject({ admitted: false, reason: "failures" });
     });
 
-    it("does not count a forgiven (successful) attempt", async () => {
+    it("counts neither successful nor refused attempts as failures", async () => {
       const account = `account:${uniqueName("f")}`;
       for (let i = 0; i < 5; i++) {
-        expect(await throttle().begin([account])).toBe(0);
-        await throttle().forgive([account]);
+        const admission = await throttle().admit([account]);
+        if (!admission.admitted) throw new Error("refused");
+        await admission.finish(false);
       }
+      const held = await Promise.all([throttle().admit([account]), throttle().admit([account])]);
+      const refusedWhileBusy = await throttle().admit([account]);
+      expect(refusedWhileBusy).toMatchObject({ admitted: false, reason: "busy" });
+      for (const a of held) if (a.admitted) await a.finish(false);
+      expect((await throttle().admit([account])).admitted).toBe(true);
     });
   });
 });

@@ -82,7 +82,11 @@ export function orderToProto(o: Order): ProtoOrder {
   });
 }
 
-export function orderingService(deps: OrderingDeps & WatchOrderDeps): ServiceImpl<typeof OrderService> {
+/** `drainSignal` ends every WatchOrder stream when the server starts stopping. */
+export function orderingService(
+  deps: OrderingDeps & WatchOrderDeps,
+  drainSignal: AbortSignal,
+): ServiceImpl<typeof OrderService> {
   return {
     async placeOrder(req, ctx) {
       const placed = await placeOrder(deps, {
@@ -124,7 +128,12 @@ export function orderingService(deps: OrderingDeps & WatchOrderDeps): ServiceImp
       return { order: orderToProto(order) };
     },
     async *watchOrder(req, ctx) {
-      for await (const order of watchOrder(deps, requirePrincipal(ctx), req.orderId, ctx.signal)) {
+      for await (const order of watchOrder(
+        deps,
+        requirePrincipal(ctx),
+        req.orderId,
+        AbortSignal.any([ctx.signal, drainSignal]),
+      )) {
         yield { order: orderToProto(order) };
       }
     },

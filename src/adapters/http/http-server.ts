@@ -10,6 +10,8 @@ export interface HttpServerOptions {
   readonly services: readonly InterceptedService[];
   readonly routes: readonly PlainRoute[];
   readonly maxBodyBytes: number;
+  /** Aborted when the server starts draining: every answer then closes its connection. */
+  readonly drainSignal: AbortSignal;
   readonly shutdownSignal: AbortSignal;
   /** Browser origins allowed to call (CORS): "*" for any, or a list (empty: none). */
   readonly corsOrigins: "*" | readonly string[];
@@ -21,7 +23,18 @@ export interface HttpServerOptions {
  * One HTTP/1.1 server for Connect (JSON and binary), gRPC-Web and the plain routes. gRPC proper needs HTTP/2,
  * which Node's cleartext server cannot offer on the same port as HTTP/1.1; it has its own port (src/adapters/grpc).
  */
-export function createHttpServer(options: HttpServerOptions): Server {
+export interface HttpServer {
+  readonly server: Server;
+  /**
+   * Stops the server gracefully: waits (at most `graceMs`) until no request is in flight, then stops listening
+   * and closes every connection. Closing the listener first reset connections whose requests were still being
+   * handled (seen under load with connect-node), so the listener stays open meanwhile; /readyz already fails
+   * and every answer closes its connection, so traffic moves away.
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
   const handler = connectNodeAdapter({
     routes: (router: ConnectRouter) => {
       for (const { service, impl } of options.services) router.service(service, impl);
@@ -43,8 +56,26 @@ export function createHttpServer(options: HttpServerOptions): Server {
     exposedHeaders: [...connectCors.exposedHeaders, "x-request-id"],
     maxAge: 7200,
   });
-  const server = createServer((req, res) => corsHandler(req, res, () => void handler(req, res)));
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once("close", () => inFlight--);
+    // While draining, each answer closes its connection, so no keep-alive connection holds the drain open.
+    if (options.drainSignal.aborted) res.setHeader("connection", "close");
+    corsHandler(req, res, () => void handler(req, res));
+  });
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
-  return server;
+
+  return {
+    server,
+    async drain(graceMs) {
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
 }

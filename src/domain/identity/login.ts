@@ -32,15 +32,22 @@ export async function login(deps: IdentityDeps, command: LoginCommand): Promise<
   // against that name, so throttling behaves the same either way and reveals nothing; and against the address.
   const keys = [user ? `account:${user.id}` : `login:${command.login.trim().toLowerCase()}`];
   if (command.clientAddress) keys.push(`address:${command.clientAddress}`);
-  const wait = await deps.loginThrottle.begin(keys);
-  if (wait > 0) throw new ResourceExhausted(`too many failed logins: try again in ${wait} s`);
+  const admission = await deps.loginThrottle.admit(keys);
+  if (!admission.admitted) {
+    throw new ResourceExhausted(
+      admission.reason === "failures"
+        ? `too many failed logins: try again in ${admission.retryAfterSeconds} s`
+        : `too many logins of this account at once: try again in ${admission.retryAfterSeconds} s`,
+    );
+  }
 
-  const ok = await deps.passwords.verify(
-    user?.passwordHash ?? deps.passwords.placeholderHash,
-    command.password,
-  );
+  let ok = false;
+  try {
+    ok = await deps.passwords.verify(user?.passwordHash ?? deps.passwords.placeholderHash, command.password);
+  } finally {
+    await admission.finish(!(user && ok));
+  }
   if (!user || !ok) throw new Unauthenticated(BAD_CREDENTIALS);
-  await deps.loginThrottle.forgive(keys);
 
   return deps.uow.run((tx) => openSession(deps, tx, user, deps.ids.newId()));
 }

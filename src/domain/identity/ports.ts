@@ -67,16 +67,27 @@ export interface OpaqueTokens {
   hash(token: string): string;
 }
 
+/** Whether a login attempt may check its password now. */
+export type LoginAdmission =
+  | {
+      readonly admitted: true;
+      /** Records the outcome: a failure counts against every key for the rest of the window. */
+      finish(failed: boolean): Promise<void>;
+    }
+  | {
+      readonly admitted: false;
+      readonly retryAfterSeconds: number;
+      /** "failures": the keys failed too often this window; "busy": too many attempts are being checked at once. */
+      readonly reason: "failures" | "busy";
+    };
+
 /**
- * Counts failed logins per key (an account, an address) so guessing passwords is slowed to a crawl. Every
- * attempt is counted before the password is checked, atomically, so concurrent guesses cannot slip past the
- * limit; a successful attempt is then forgiven.
+ * Slows password guessing per key (an account, an address): an attempt is admitted only while the failures so
+ * far plus the attempts being checked at that moment stay within the limit, decided atomically, so parallel
+ * guesses cannot slip past it. Refused attempts check no password and so count for nothing.
  */
 export interface LoginThrottle {
-  /** Counts one attempt against every key; seconds to wait when any key is over its limit, else 0. */
-  begin(keys: readonly string[]): Promise<number>;
-  /** The attempt succeeded: it no longer counts. */
-  forgive(keys: readonly string[]): Promise<void>;
+  admit(keys: readonly string[]): Promise<LoginAdmission>;
 }
 
 export interface IdentityTx {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type {
   IdentityDeps,
   IdentityTx,
+  LoginAdmission,
   LoginThrottle,
   RefreshTokenRecord,
   RefreshTokenStore,
@@ -58,12 +59,16 @@ export class FakeRefreshTokens implements RefreshTokenStore {
 export class FakeThrottle implements LoginThrottle {
   readonly failures = new Map<string, number>();
   constructor(private readonly max = 1000) {}
-  async begin(keys: readonly string[]) {
-    for (const k of keys) this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
-    return keys.some((k) => (this.failures.get(k) ?? 0) > this.max) ? 60 : 0;
-  }
-  async forgive(keys: readonly string[]) {
-    for (const k of keys) this.failures.set(k, Math.max(0, (this.failures.get(k) ?? 0) - 1));
+  async admit(keys: readonly string[]): Promise<LoginAdmission> {
+    if (keys.some((k) => (this.failures.get(k) ?? 0) >= this.max)) {
+      return { admitted: false, reason: "failures", retryAfterSeconds: 60 };
+    }
+    return {
+      admitted: true,
+      finish: async (failed) => {
+        if (failed) for (const k of keys) this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
+      },
+    };
   }
 }
 

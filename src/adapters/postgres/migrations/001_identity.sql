@@ -49,10 +49,12 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
 
--- Failed logins counted per key ("account:<login>", "address:<ip>") in fixed windows, shared by all instances.
+-- Login attempts per key ("account:<id>", "login:<name>", "address:<ip>") in fixed windows, shared by all
+-- instances: failures so far, and attempts whose password is being checked right now.
 CREATE TABLE login_failures (
   key          text NOT NULL,
   window_start timestamptz NOT NULL,
-  failures     integer NOT NULL,
+  failures     integer NOT NULL DEFAULT 0,
+  pending      integer NOT NULL DEFAULT 0,
   PRIMARY KEY (key, window_start)
 );
