@@ -28,6 +28,8 @@ const app = await startApp(
     LOG_LEVEL: "silent",
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { SHOPFLOOR_DATA_DIR: ":memory:" }),
     LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000",
+    // One account logs in from every client at once; the throttle admits only 10 at a time by default.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: "1000000",
   }),
 );
 const client = createClient(
