@@ -194,6 +194,27 @@ describe.each(DATABASE_KINDS)("identity adapters on %s", (kind) => {
       expect(await throttle().admit([account])).toMatchObject({ admitted: false, reason: "failures" });
     });
 
+    it("never deadlocks on shared keys and leaves nothing pending", async () => {
+      const address = `address:${uniqueName("ip")}`;
+      const names = [`login:${uniqueName("n")}`, `account:${uniqueName("m")}`];
+      const wide = () =>
+        new PostgresLoginThrottle(db.sql, {
+          maxFailures: { login: 1000, account: 1000, address: 1000 },
+          windowSeconds: 600,
+        });
+      // Keys in both orders, as an unknown login ("login:" sorts after "address:") and an account do.
+      const attempts = Array.from({ length: 40 }, async (_, i) => {
+        const name = names[i % 2] ?? "";
+        const keys = i % 4 < 2 ? [name, address] : [address, name];
+        const admission = await wide().admit(keys);
+        if (admission.admitted) await admission.finish(i % 3 === 0);
+      });
+      await Promise.all(attempts);
+      const rows = await db.sql<{ pending: number }[]>`
+        select pending from login_failures where key in ${db.sql([address, ...names])}`;
+      expect(rows.map((r) => r.pending)).toEqual([0, 0, 0]);
+    });
+
     it("counts neither successful nor refused attempts as failures", async () => {
       const account = `account:${uniqueName("f")}`;
       for (let i = 0; i < 5; i++) {

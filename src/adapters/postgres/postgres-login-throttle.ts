@@ -22,36 +22,47 @@ export class PostgresLoginThrottle implements LoginThrottle {
 
   async admit(keys: readonly string[]): Promise<LoginAdmission> {
     const windowStart = this.windowStart();
-    const rows = keys.map((key) => ({ key, window_start: windowStart, pending: 1 }));
-    const counted = await this.sql<{ key: string; failures: number; pending: number }[]>`
-      insert into login_failures ${this.sql(rows)}
-      on conflict (key, window_start) do update set pending = login_failures.pending + 1
-      returning key, failures, pending`;
-    // Old windows are useless; drop them now and then rather than on a schedule.
-    if (Math.random() < 0.01) await this.sql`delete from login_failures where window_start < ${windowStart}`;
-
+    // One row per statement: no statement ever holds two of these row locks, so concurrent attempts on
+    // overlapping keys (the same address, the same account) cannot deadlock, whatever order they come in.
+    const counted: { key: string; failures: number; pending: number }[] = [];
+    for (const key of new Set(keys)) {
+      const [row] = await this.sql<{ key: string; failures: number; pending: number }[]>`
+        insert into login_failures (key, window_start, pending) values (${key}, ${windowStart}, 1)
+        on conflict (key, window_start) do update set pending = login_failures.pending + 1
+        returning key, failures, pending`;
+      if (row) counted.push(row);
+    }
     const failed = counted.some((r) => r.failures >= this.limitOf(r.key));
     const busy = counted.some((r) => r.failures + r.pending > this.limitOf(r.key));
-    if (!failed && !busy) {
-      return {
-        admitted: true,
-        finish: async (failure) => {
-          await this.sql`
-            update login_failures
-            set pending = greatest(pending - 1, 0), failures = failures + ${failure ? 1 : 0}
-            where window_start = ${windowStart} and key in ${this.sql([...keys])}`;
-        },
-      };
+    // Old windows are useless; drop them now and then rather than on a schedule (best effort).
+    if (Math.random() < 0.01) {
+      this.sql`delete from login_failures where window_start < ${windowStart}`.catch(() => {});
     }
-    await this.sql`
-      update login_failures set pending = greatest(pending - 1, 0)
-      where window_start = ${windowStart} and key in ${this.sql([...keys])}`;
+
+    if (!failed && !busy) {
+      return { admitted: true, finish: (failure) => this.release(counted, windowStart, failure) };
+    }
+    await this.release(counted, windowStart, false);
     const windowLeft = Math.ceil(
       (windowStart.getTime() + this.limits.windowSeconds * 1000 - Date.now()) / 1000,
     );
     return failed
       ? { admitted: false, reason: "failures", retryAfterSeconds: Math.max(1, windowLeft) }
       : { admitted: false, reason: "busy", retryAfterSeconds: 1 };
+  }
+
+  /** Takes the attempt off `pending` again, counting it as a failure when it was one. */
+  private async release(
+    rows: readonly { key: string }[],
+    windowStart: Date,
+    failure: boolean,
+  ): Promise<void> {
+    for (const { key } of rows) {
+      await this.sql`
+        update login_failures
+        set pending = greatest(pending - 1, 0), failures = failures + ${failure ? 1 : 0}
+        where key = ${key} and window_start = ${windowStart}`;
+    }
   }
 
   private limitOf(key: string): number {

@@ -37,7 +37,7 @@ export async function login(deps: IdentityDeps, command: LoginCommand): Promise<
     throw new ResourceExhausted(
       admission.reason === "failures"
         ? `too many failed logins: try again in ${admission.retryAfterSeconds} s`
-        : `too many logins of this account at once: try again in ${admission.retryAfterSeconds} s`,
+        : `too many login attempts at once: try again in ${admission.retryAfterSeconds} s`,
     );
   }
 

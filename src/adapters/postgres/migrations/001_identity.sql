@@ -49,12 +49,10 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
 
--- Login attempts per key ("account:<id>", "login:<name>", "address:<ip>") in fixed windows, shared by all
--- instances: failures so far, and attempts whose password is being checked right now.
+-- Failed logins counted per key ("account:<login>", "address:<ip>") in fixed windows, shared by all instances.
 CREATE TABLE login_failures (
   key          text NOT NULL,
   window_start timestamptz NOT NULL,
-  failures     integer NOT NULL DEFAULT 0,
-  pending      integer NOT NULL DEFAULT 0,
+  failures     integer NOT NULL,
   PRIMARY KEY (key, window_start)
 );
