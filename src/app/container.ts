@@ -277,10 +277,7 @@ export async function startApp(
     // Both surfaces drain at once, each for at most the grace period.
     stops.push(async () => {
       grpcSurface?.health.setStatus("", "NOT_SERVING");
-      await Promise.all([
-        drainHttp(config.shutdownGraceMs),
-        grpcSurface && closeGrpc(grpcSurface.server, config.shutdownGraceMs),
-      ]);
+      await Promise.all([drainHttp(config.shutdownGraceMs), grpcSurface?.drain(config.shutdownGraceMs)]);
     });
     const grpcServer = createGrpcServer({
       services,
@@ -320,17 +317,4 @@ export async function startApp(
     await stopAll();
     throw error;
   }
-}
-
-function closeGrpc(server: grpc.Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, graceMs);
-    server.tryShutdown(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

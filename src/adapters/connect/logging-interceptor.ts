@@ -55,7 +55,8 @@ export function loggingInterceptor(logger: Logger, metrics: Metrics): RpcInterce
           first = false;
           yield message;
         }
-        code = 0;
+        // A handler that notices its client left ends quietly; count that as the cancel it was.
+        code = ctx.signal.aborted ? Code.Canceled : 0;
       } catch (error) {
         const mapped = mapError(error);
         code = mapped.code;

@@ -82,6 +82,24 @@ export function orderToProto(o: Order): ProtoOrder {
   });
 }
 
+/**
+ * A signal aborted by whichever of `a` and `b` aborts first; `dispose` unhooks it from both. Not
+ * AbortSignal.any: on Node 20 every signal it makes stays referenced from the long-lived drain signal
+ * (nodejs/node#55351), a leak per WatchOrder.
+ */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const dispose = () => {
+    a.removeEventListener("abort", abort);
+    b.removeEventListener("abort", abort);
+  };
+  if (a.aborted || b.aborted) controller.abort();
+  a.addEventListener("abort", abort, { once: true });
+  b.addEventListener("abort", abort, { once: true });
+  return { signal: controller.signal, dispose };
+}
+
 /** `drainSignal` ends every WatchOrder stream when the server starts stopping. */
 export function orderingService(
   deps: OrderingDeps & WatchOrderDeps,
@@ -128,13 +146,13 @@ export function orderingService(
       return { order: orderToProto(order) };
     },
     async *watchOrder(req, ctx) {
-      for await (const order of watchOrder(
-        deps,
-        requirePrincipal(ctx),
-        req.orderId,
-        AbortSignal.any([ctx.signal, drainSignal]),
-      )) {
-        yield { order: orderToProto(order) };
+      const stop = eitherSignal(ctx.signal, drainSignal);
+      try {
+        for await (const order of watchOrder(deps, requirePrincipal(ctx), req.orderId, stop.signal)) {
+          yield { order: orderToProto(order) };
+        }
+      } finally {
+        stop.dispose();
       }
     },
   };

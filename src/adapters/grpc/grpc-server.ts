@@ -29,6 +29,17 @@ export interface GrpcServerOptions {
 export interface GrpcServer {
   readonly server: grpc.Server;
   readonly health: HealthImplementation;
+  /**
+   * Stops gracefully: refuses new calls, waits (at most `graceMs`) for this server's own calls in flight, then
+   * ends the rest. grpc-js's own graceful shutdown would also wait for grpc.health.v1 Watch streams, which
+   * never end by themselves.
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+/** Calls of our services being handled right now. */
+interface CallCount {
+  active: number;
 }
 
 type AnyImpl = (request: unknown, ctx: HandlerContext) => unknown;
@@ -39,6 +50,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     "grpc.max_send_message_length": 16 * 1024 * 1024,
   });
   const statuses: Record<string, "SERVING" | "NOT_SERVING"> = { "": "SERVING" };
+  const calls: CallCount = { active: 0 };
   for (const { service, impl } of options.services) {
     const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     const handlers: grpc.UntypedServiceImplementation = {};
@@ -60,8 +72,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       };
       handlers[method.localName] =
         method.methodKind === "server_streaming"
-          ? serverStreamingHandler(method, fn, options.shutdownSignal)
-          : unaryHandler(method, fn, options.shutdownSignal);
+          ? serverStreamingHandler(method, fn, options.shutdownSignal, calls)
+          : unaryHandler(method, fn, options.shutdownSignal, calls);
     }
     server.addService(definition as grpc.ServiceDefinition, handlers);
     statuses[service.typeName] = "SERVING";
@@ -76,7 +88,17 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     health: { fileDescriptorProtos: healthService.Check?.requestType.fileDescriptorProtos ?? [] },
   };
   new ReflectionService(reflectionRoot as never).addToServer(server);
-  return { server, health };
+  return {
+    server,
+    health,
+    async drain(graceMs) {
+      server.tryShutdown(() => {});
+      const deadline = Date.now() + graceMs;
+      while (calls.active > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      server.forceShutdown();
+    },
+  };
 }
 
 function contextFor(
@@ -141,9 +163,11 @@ function unaryHandler(
   method: DescMethod,
   fn: AnyImpl,
   shutdownSignal: AbortSignal,
+  calls: CallCount,
 ): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
     const ctx = contextFor(method, call, shutdownSignal);
+    calls.active++;
     Promise.resolve()
       .then(() => fn(decodeRequest(method, call.request as Buffer), ctx))
       .then(
@@ -156,7 +180,10 @@ function unaryHandler(
           callback(toStatus(error, ctx));
         },
       )
-      .finally(() => ctx.abort());
+      .finally(() => {
+        calls.active--;
+        ctx.abort();
+      });
   };
 }
 
@@ -164,9 +191,11 @@ function serverStreamingHandler(
   method: DescMethod,
   fn: AnyImpl,
   shutdownSignal: AbortSignal,
+  calls: CallCount,
 ): grpc.handleServerStreamingCall<unknown, unknown> {
   return (call) => {
     const ctx = contextFor(method, call, shutdownSignal);
+    calls.active++;
     void (async () => {
       let headerSent = false;
       const sendHeader = () => {
@@ -186,6 +215,7 @@ function serverStreamingHandler(
         sendHeader();
         call.emit("error", toStatus(error, ctx));
       } finally {
+        calls.active--;
         ctx.abort();
       }
     })();
