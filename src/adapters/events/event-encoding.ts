@@ -14,6 +14,7 @@ import type { CatalogEvent } from "../../domain/catalog/events.js";
 import type { IdentityEvent } from "../../domain/identity/events.js";
 import type { OrderingEvent } from "../../domain/ordering/events.js";
 import type { OrderItem } from "../../domain/ordering/order.js";
+import { moneyToProto } from "../connect/money-mapping.js";
 
 /** Every event the domain emits; each context adds its union here. */
 export type ShopfloorEvent = IdentityEvent | CatalogEvent | OrderingEvent;
@@ -35,7 +36,7 @@ const orderLine = (item: OrderItem) => ({
   productId: item.productId,
   productName: item.productName,
   quantity: item.quantity,
-  unitPrice: { currencyCode: item.unitPrice.currencyCode, amountMinor: BigInt(item.unitPrice.amountMinor) },
+  unitPrice: moneyToProto(item.unitPrice),
 });
 
 function encode<D extends DescMessage>(schema: D, init: MessageInitShape<D>): EncodedEvent {
@@ -72,7 +73,7 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
         name: p.name,
         description: p.description,
         categoryId: p.categoryId,
-        price: { currencyCode: p.price.currencyCode, amountMinor: BigInt(p.price.amountMinor) },
+        price: moneyToProto(p.price),
         stockQuantity: p.stockQuantity,
         createTime: timestampFromDate(p.createTime),
       });
@@ -84,7 +85,7 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
         name: p.name,
         description: p.description,
         categoryId: p.categoryId,
-        price: { currencyCode: p.price.currencyCode, amountMinor: BigInt(p.price.amountMinor) },
+        price: moneyToProto(p.price),
         changedFields,
         updateTime: timestampFromDate(p.updateTime),
       });
@@ -113,7 +114,7 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
         orderId: o.id,
         customerId: o.customerId,
         items: o.items.map(orderLine),
-        total: { currencyCode: o.total.currencyCode, amountMinor: BigInt(o.total.amountMinor) },
+        total: moneyToProto(o.total),
         createTime: timestampFromDate(o.createTime),
       });
     }
