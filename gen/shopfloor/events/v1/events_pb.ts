@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shopfloor/events/v1/events.proto.
  */
 export const file_shopfloor_events_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiBzaG9wZmxvb3IvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITc2hvcGZsb29yLmV2ZW50cy52MSKBAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKIAQoPQ2F0ZWdvcnlDcmVhdGVkEhMKC2NhdGVnb3J5X2lkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0AEKDlByb2R1Y3RDcmVhdGVkEhIKCnByb2R1Y3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRITCgtjYXRlZ29yeV9pZBgEIAEoCRIpCgVwcmljZRgFIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSFgoOc3RvY2tfcXVhbnRpdHkYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABCg5Qcm9kdWN0VXBkYXRlZBISCgpwcm9kdWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLY2F0ZWdvcnlfaWQYBCABKAkSKQoFcHJpY2UYBSABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5EhYKDmNoYW5nZWRfZmllbGRzGAYgAygJEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXCg9Qcm9kdWN0QXJjaGl2ZWQSEgoKcHJvZHVjdF9pZBgBIAEoCRIwCgxhcmNoaXZlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIscBCgxTdG9ja0NoYW5nZWQSEwoLbW92ZW1lbnRfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRINCgVkZWx0YRgDIAEoBRIWCg5zdG9ja19xdWFudGl0eRgEIAEoBRIOCgZyZWFzb24YBSABKAkSEAoIYWN0b3JfaWQYBiABKAkSFAoMcmVmZXJlbmNlX2lkGAcgASgJEi8KC2NoYW5nZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ3CglPcmRlckxpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRIUCgxwcm9kdWN0X25hbWUYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSLgoKdW5pdF9wcmljZRgEIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkivwEKC09yZGVyUGxhY2VkEhAKCG9yZGVyX2lkGAEgASgJEhMKC2N1c3RvbWVyX2lkGAIgASgJEi0KBWl0ZW1zGAMgAygLMh4uc2hvcGZsb29yLmV2ZW50cy52MS5PcmRlckxpbmUSKQoFdG90YWwYBCABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5Ei8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLNAQoST3JkZXJTdGF0dXNDaGFuZ2VkEhAKCG9yZGVyX2lkGAEgASgJEhMKC2N1c3RvbWVyX2lkGAIgASgJEhcKD3ByZXZpb3VzX3N0YXR1cxgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEgoKYWN0b3JfdHlwZRgFIAEoCRIQCghhY3Rvcl9pZBgGIAEoCRIvCgtjaGFuZ2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2VxdWVuY2UYCCABKAViBnByb3RvMw", [file_google_protobuf_timestamp, file_shopfloor_common_v1_common]);
+  fileDesc("CiBzaG9wZmxvb3IvZXZlbnRzL3YxL2V2ZW50cy5wcm90bxITc2hvcGZsb29yLmV2ZW50cy52MSKBAQoOVXNlclJlZ2lzdGVyZWQSDwoHdXNlcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKIAQoPQ2F0ZWdvcnlDcmVhdGVkEhMKC2NhdGVnb3J5X2lkGAEgASgJEgwKBHNsdWcYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIvCgtjcmVhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi0AEKDlByb2R1Y3RDcmVhdGVkEhIKCnByb2R1Y3RfaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRITCgtjYXRlZ29yeV9pZBgEIAEoCRIpCgVwcmljZRgFIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSFgoOc3RvY2tfcXVhbnRpdHkYBiABKAUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wItABCg5Qcm9kdWN0VXBkYXRlZBISCgpwcm9kdWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLY2F0ZWdvcnlfaWQYBCABKAkSKQoFcHJpY2UYBSABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5EhYKDmNoYW5nZWRfZmllbGRzGAYgAygJEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJXCg9Qcm9kdWN0QXJjaGl2ZWQSEgoKcHJvZHVjdF9pZBgBIAEoCRIwCgxhcmNoaXZlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIscBCgxTdG9ja0NoYW5nZWQSEwoLbW92ZW1lbnRfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRINCgVkZWx0YRgDIAEoBRIWCg5zdG9ja19xdWFudGl0eRgEIAEoBRIOCgZyZWFzb24YBSABKAkSEAoIYWN0b3JfaWQYBiABKAkSFAoMcmVmZXJlbmNlX2lkGAcgASgJEi8KC2NoYW5nZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ3CglPcmRlckxpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRIUCgxwcm9kdWN0X25hbWUYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSLgoKdW5pdF9wcmljZRgEIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkivwEKC09yZGVyUGxhY2VkEhAKCG9yZGVyX2lkGAEgASgJEhMKC2N1c3RvbWVyX2lkGAIgASgJEi0KBWl0ZW1zGAMgAygLMh4uc2hvcGZsb29yLmV2ZW50cy52MS5PcmRlckxpbmUSKQoFdG90YWwYBCABKAsyGi5zaG9wZmxvb3IuY29tbW9uLnYxLk1vbmV5Ei8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLNAQoST3JkZXJTdGF0dXNDaGFuZ2VkEhAKCG9yZGVyX2lkGAEgASgJEhMKC2N1c3RvbWVyX2lkGAIgASgJEhcKD3ByZXZpb3VzX3N0YXR1cxgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEgoKYWN0b3JfdHlwZRgFIAEoCRIQCghhY3Rvcl9pZBgGIAEoCRIvCgtjaGFuZ2VfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIc2VxdWVuY2UYCCABKAUiwQEKDVNhbGVTdWJtaXR0ZWQSEwoLcHVyY2hhc2VfaWQYASABKAkSEwoLb2ZmaWNlX2NvZGUYAiABKAkSHQoVZXh0ZXJuYWxfb3JkZXJfbnVtYmVyGAMgASgJEg0KBWJyYW5kGAQgASgJEhEKCWNhcl9tb2RlbBgFIAEoCRIUCgxzdWJtaXR0ZWRfYnkYBiABKAkSLwoLc3VibWl0X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrwBCg9QdXJjaGFzZUNyZWF0ZWQSEwoLcHVyY2hhc2VfaWQYASABKAkSEwoLb2ZmaWNlX2NvZGUYAiABKAkSHQoVZXh0ZXJuYWxfb3JkZXJfbnVtYmVyGAMgASgJEg0KBWJyYW5kGAQgASgJEhEKCWNhcl9tb2RlbBgFIAEoCRINCgVzdGF0ZRgGIAEoCRIvCgtjcmVhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/QEKFFB1cmNoYXNlU3RhdGVDaGFuZ2VkEhMKC3B1cmNoYXNlX2lkGAEgASgJEhMKC29mZmljZV9jb2RlGAIgASgJEh0KFWV4dGVybmFsX29yZGVyX251bWJlchgDIAEoCRINCgVicmFuZBgEIAEoCRIRCgljYXJfbW9kZWwYBSABKAkSFgoOcHJldmlvdXNfc3RhdGUYBiABKAkSDQoFc3RhdGUYByABKAkSEAoIYWN0b3JfaWQYCCABKAkSLwoLY2hhbmdlX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHNlcXVlbmNlGAogASgFYgZwcm90bzM", [file_google_protobuf_timestamp, file_shopfloor_common_v1_common]);
 
 /**
  * identity.user_registered: a user account was created (self-registered or by an admin).
@@ -433,4 +433,181 @@ export type OrderStatusChanged = Message<"shopfloor.events.v1.OrderStatusChanged
  */
 export const OrderStatusChangedSchema: GenMessage<OrderStatusChanged> = /*@__PURE__*/
   messageDesc(file_shopfloor_events_v1_events, 8);
+
+/**
+ * manufacturing.sale_submitted: a regional office submitted a sale (SubmitSale answered OK). The intake consumer
+ * writes the purchase from it; a repeat of the same office and external order number is not published again.
+ *
+ * @generated from message shopfloor.events.v1.SaleSubmitted
+ */
+export type SaleSubmitted = Message<"shopfloor.events.v1.SaleSubmitted"> & {
+  /**
+   * The id the purchase will have (answered by SubmitSale).
+   *
+   * @generated from field: string purchase_id = 1;
+   */
+  purchaseId: string;
+
+  /**
+   * @generated from field: string office_code = 2;
+   */
+  officeCode: string;
+
+  /**
+   * @generated from field: string external_order_number = 3;
+   */
+  externalOrderNumber: string;
+
+  /**
+   * Brand code, e.g. "skoda".
+   *
+   * @generated from field: string brand = 4;
+   */
+  brand: string;
+
+  /**
+   * @generated from field: string car_model = 5;
+   */
+  carModel: string;
+
+  /**
+   * The partner client or user that submitted it.
+   *
+   * @generated from field: string submitted_by = 6;
+   */
+  submittedBy: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp submit_time = 7;
+   */
+  submitTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.SaleSubmitted.
+ * Use `create(SaleSubmittedSchema)` to create a new message.
+ */
+export const SaleSubmittedSchema: GenMessage<SaleSubmitted> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 9);
+
+/**
+ * manufacturing.purchase_created: the intake wrote a purchase (state PURCHASE_STATE_ORDERED).
+ *
+ * @generated from message shopfloor.events.v1.PurchaseCreated
+ */
+export type PurchaseCreated = Message<"shopfloor.events.v1.PurchaseCreated"> & {
+  /**
+   * @generated from field: string purchase_id = 1;
+   */
+  purchaseId: string;
+
+  /**
+   * @generated from field: string office_code = 2;
+   */
+  officeCode: string;
+
+  /**
+   * @generated from field: string external_order_number = 3;
+   */
+  externalOrderNumber: string;
+
+  /**
+   * @generated from field: string brand = 4;
+   */
+  brand: string;
+
+  /**
+   * @generated from field: string car_model = 5;
+   */
+  carModel: string;
+
+  /**
+   * PURCHASE_STATE_ORDERED (the names of shopfloor.manufacturing.v1.PurchaseState).
+   *
+   * @generated from field: string state = 6;
+   */
+  state: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 7;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.PurchaseCreated.
+ * Use `create(PurchaseCreatedSchema)` to create a new message.
+ */
+export const PurchaseCreatedSchema: GenMessage<PurchaseCreated> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 10);
+
+/**
+ * manufacturing.purchase_state_changed: a purchase moved from one state to another (never for its creation).
+ *
+ * @generated from message shopfloor.events.v1.PurchaseStateChanged
+ */
+export type PurchaseStateChanged = Message<"shopfloor.events.v1.PurchaseStateChanged"> & {
+  /**
+   * @generated from field: string purchase_id = 1;
+   */
+  purchaseId: string;
+
+  /**
+   * @generated from field: string office_code = 2;
+   */
+  officeCode: string;
+
+  /**
+   * @generated from field: string external_order_number = 3;
+   */
+  externalOrderNumber: string;
+
+  /**
+   * @generated from field: string brand = 4;
+   */
+  brand: string;
+
+  /**
+   * @generated from field: string car_model = 5;
+   */
+  carModel: string;
+
+  /**
+   * Names of shopfloor.manufacturing.v1.PurchaseState, e.g. PURCHASE_STATE_ORDERED -> PURCHASE_STATE_IN_PRODUCTION.
+   *
+   * @generated from field: string previous_state = 6;
+   */
+  previousState: string;
+
+  /**
+   * @generated from field: string state = 7;
+   */
+  state: string;
+
+  /**
+   * The user or partner client that made the change.
+   *
+   * @generated from field: string actor_id = 8;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp change_time = 9;
+   */
+  changeTime?: Timestamp | undefined;
+
+  /**
+   * How many state changes the purchase has had, this one included: 1 for the first change after creation.
+   *
+   * @generated from field: int32 sequence = 10;
+   */
+  sequence: number;
+};
+
+/**
+ * Describes the message shopfloor.events.v1.PurchaseStateChanged.
+ * Use `create(PurchaseStateChangedSchema)` to create a new message.
+ */
+export const PurchaseStateChangedSchema: GenMessage<PurchaseStateChanged> = /*@__PURE__*/
+  messageDesc(file_shopfloor_events_v1_events, 11);
 
