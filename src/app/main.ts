@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { PinoPretty } from "pino-pretty";
 import { ConfigError, loadConfig } from "./config.js";
 import { DEMO_ADMIN, startApp } from "./container.js";
 import { DEMO_CUSTOMER } from "./demo-data.js";
@@ -17,13 +18,26 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel, base: { service: "shopfloor" } });
+  // Readable lines for a person at a terminal; one JSON object per line for everything else (collectors, CI).
+  // Synchronous, so that nothing is lost when the process exits right after a line.
+  const logger = pino(
+    { level: config.logLevel, base: { service: "shopfloor" } },
+    process.stdout.isTTY
+      ? PinoPretty({
+          sync: true,
+          colorize: true,
+          translateTime: "SYS:HH:MM:ss.l",
+          ignore: "pid,hostname,service",
+        })
+      : process.stdout,
+  );
   const started = performance.now();
   const app = await startApp(config, logger);
   logger.info(
     {
       http: app.httpUrl,
       grpc: app.grpcAddress,
+      docs: `${app.httpUrl}/docs`,
       database: config.embedded ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL",
       bus: config.natsUrl ? "NATS JetStream" : "in-process",
       ms: Math.round(performance.now() - started),
@@ -36,6 +50,7 @@ async function main(): Promise<void> {
         "",
         "  Shopfloor is running on the embedded default (PGlite + in-process bus).",
         `  Connect / gRPC-Web / HTTP : ${app.httpUrl}   (health: ${app.httpUrl}/healthz)`,
+        `  API reference (try it)    : ${app.httpUrl}/docs   (OpenAPI: ${app.httpUrl}/openapi.json)`,
         `  gRPC                      : ${app.grpcAddress}   (grpcurl -plaintext ${app.grpcAddress} list)`,
         `  Demo admin                : ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
         ...(config.demoData
