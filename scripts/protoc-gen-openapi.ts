@@ -164,7 +164,11 @@ function generateOpenApi(request: CodeGeneratorRequest): Record<string, unknown>
           ].join("\n"),
           required: ["code"],
           properties: {
-            code: { type: "string", enum: CONNECT_ERROR_STATUS.map(([code]) => code) },
+            code: {
+              type: "string",
+              description: "The error code, the same on every surface (gRPC status names, in snake case).",
+              enum: CONNECT_ERROR_STATUS.map(([code]) => code),
+            },
             message: { type: "string", description: "What went wrong, for people; never a stack trace." },
             details: {
               type: "array",
