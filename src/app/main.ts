@@ -18,21 +18,34 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Readable lines for a person at a terminal; one JSON object per line for everything else (collectors, CI).
-  // Synchronous, so that nothing is lost when the process exits right after a line.
-  const logger = pino(
-    { level: config.logLevel, base: { service: "shopfloor" } },
-    process.stdout.isTTY
-      ? PinoPretty({
+  // Readable lines for a person at a terminal; one JSON object per line (pino's own destination) for
+  // everything else (collectors, CI). Synchronous, so nothing is lost when the process exits after a line.
+  const options = { level: config.logLevel, base: { service: "shopfloor" } };
+  const logger = process.stdout.isTTY
+    ? pino(
+        options,
+        PinoPretty({
           sync: true,
           colorize: true,
           translateTime: "SYS:HH:MM:ss.l",
           ignore: "pid,hostname,service",
-        })
-      : process.stdout,
-  );
+        }),
+      )
+    : pino(options);
   const started = performance.now();
   const app = await startApp(config, logger);
+  // Before the ready line: whoever reads it may signal at once, and a signal with no handler kills outright.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    await app.stop();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
   logger.info(
     {
       http: app.httpUrl,
@@ -60,18 +73,6 @@ async function main(): Promise<void> {
       ].join("\n") + "\n",
     );
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    await app.stop();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
 }
 
 main().catch((error: unknown) => {

@@ -31,6 +31,11 @@ afterAll(async () => {
 });
 
 describe("/docs", () => {
+  it("is served with /openapi.json and /.well-known/jwks.json on the embedded default too", async () => {
+    for (const path of ["/docs", "/docs/scalar.js", "/openapi.json", "/.well-known/jwks.json"])
+      expect((await fetch(`${app.httpUrl}${path}`)).status, path).toBe(200);
+  });
+
   it("renders the operations offline, with a bearer token field, asking nothing of another host", async () => {
     const page = await browser.newPage();
     const leftTheMachine: string[] = [];
