@@ -1,9 +1,10 @@
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/test-app.js";
+import { startTestApp, TEST_ADMIN, type TestApp } from "../support/test-app.js";
 
 // /docs in a real browser (Debian's chromium, driven by playwright-core): the reference renders every
-// service's operations and a bearer token field, and no request leaves this machine (everything is served
+// service's operations and a bearer token field, "try it" calls this server with that token, and no request
+// leaves this machine (everything is served
 // from node_modules through the app itself).
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -36,7 +37,7 @@ describe("/docs", () => {
       expect((await fetch(`${app.httpUrl}${path}`)).status, path).toBe(200);
   });
 
-  it("renders the operations offline, with a bearer token field, asking nothing of another host", async () => {
+  it("renders the operations offline and tries one with a bearer token, asking nothing of another host", async () => {
     const page = await browser.newPage();
     const leftTheMachine: string[] = [];
     const served: string[] = [];
@@ -58,6 +59,29 @@ describe("/docs", () => {
       .first()
       .waitFor({ timeout: 10_000 });
     expect(served).toEqual(expect.arrayContaining(["/docs", "/docs/scalar.js", "/openapi.json"]));
+
+    // "Try it": the bearer token typed into the page goes with the request, straight to this server.
+    const { accessToken } = (await (
+      await fetch(`${app.httpUrl}/shopfloor.identity.v1.IdentityService/Login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ login: TEST_ADMIN.email, password: TEST_ADMIN.password }),
+      })
+    ).json()) as { accessToken: string };
+    await page
+      .getByRole("button", { name: /test request/i })
+      .first()
+      .click();
+    const tokenField = page.getByPlaceholder("Token").last();
+    await tokenField.fill(accessToken);
+    const sent = page.waitForRequest((r) => r.url().includes("/shopfloor.") && r.method() === "POST");
+    await page.getByRole("button", { name: /^send/i }).first().click();
+    const request = await sent;
+    expect(new URL(request.url()).origin).toBe(new URL(app.httpUrl).origin);
+    expect(request.headers().authorization).toBe(`Bearer ${accessToken}`);
+    const response = await request.response();
+    expect(response?.status()).not.toBe(401);
+
     expect(leftTheMachine).toEqual([]);
     await page.close();
   }, 120_000);
