@@ -4,9 +4,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY patches ./patches
-# `npm install`, not `npm ci`: see .ci/run. Scripts are skipped (the prepare script's PGlite template is only
-# for the embedded default) and the one patch is applied explicitly.
-RUN npm install --ignore-scripts --no-audit --no-fund && npx patch-package
+# `npm ci`: exactly the lockfile. Scripts are skipped (the prepare script's PGlite template is only for the
+# embedded default) and the patches (postgres.js, connect-es) are applied explicitly.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npx patch-package
 COPY tsconfig.json buf.yaml buf.gen.yaml ./
 COPY proto ./proto
 COPY gen ./gen

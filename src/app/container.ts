@@ -8,6 +8,7 @@ import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
+import { ACCESS_POLICY } from "../adapters/connect/access-policy.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
@@ -19,6 +20,7 @@ import {
   type RpcInterceptor,
 } from "../adapters/connect/rpc-interceptor.js";
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
+import { apiReferenceRoutes } from "../adapters/http/api-reference-routes.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
@@ -257,12 +259,14 @@ export async function startApp(
       ...backbone.readiness,
     ];
 
+    // Plain routes document themselves (their `doc`) in /openapi.json beside the RPCs.
+    const plainRoutes = [
+      ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
+      oauthTokenRoute(identityDeps, config.maxBodyBytes),
+    ];
     const { server: http, drain: drainHttp } = createHttpServer({
       services,
-      routes: [
-        ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
-        oauthTokenRoute(identityDeps, config.maxBodyBytes),
-      ],
+      routes: [...plainRoutes, ...apiReferenceRoutes(ACCESS_POLICY, plainRoutes)],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
       corsOrigins: config.corsOrigins,

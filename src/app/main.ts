@@ -1,4 +1,5 @@
 import { pino } from "pino";
+import { PinoPretty } from "pino-pretty";
 import { ConfigError, loadConfig } from "./config.js";
 import { DEMO_ADMIN, startApp } from "./container.js";
 import { DEMO_CUSTOMER } from "./demo-data.js";
@@ -17,13 +18,39 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel, base: { service: "shopfloor" } });
+  // Readable lines for a person at a terminal; one JSON object per line (pino's own destination) for
+  // everything else (collectors, CI). Synchronous, so nothing is lost when the process exits after a line.
+  const options = { level: config.logLevel, base: { service: "shopfloor" } };
+  const logger = process.stdout.isTTY
+    ? pino(
+        options,
+        PinoPretty({
+          sync: true,
+          colorize: true,
+          translateTime: "SYS:HH:MM:ss.l",
+          ignore: "pid,hostname,service",
+        }),
+      )
+    : pino(options);
   const started = performance.now();
   const app = await startApp(config, logger);
+  // Before the ready line: whoever reads it may signal at once, and a signal with no handler kills outright.
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping");
+    await app.stop();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
   logger.info(
     {
       http: app.httpUrl,
       grpc: app.grpcAddress,
+      docs: `${app.httpUrl}/docs`,
       database: config.embedded ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL",
       bus: config.natsUrl ? "NATS JetStream" : "in-process",
       ms: Math.round(performance.now() - started),
@@ -36,6 +63,7 @@ async function main(): Promise<void> {
         "",
         "  Shopfloor is running on the embedded default (PGlite + in-process bus).",
         `  Connect / gRPC-Web / HTTP : ${app.httpUrl}   (health: ${app.httpUrl}/healthz)`,
+        `  API reference (try it)    : ${app.httpUrl}/docs   (OpenAPI: ${app.httpUrl}/openapi.json)`,
         `  gRPC                      : ${app.grpcAddress}   (grpcurl -plaintext ${app.grpcAddress} list)`,
         `  Demo admin                : ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
         ...(config.demoData
@@ -45,18 +73,6 @@ async function main(): Promise<void> {
       ].join("\n") + "\n",
     );
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    await app.stop();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
 }
 
 main().catch((error: unknown) => {

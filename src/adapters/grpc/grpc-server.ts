@@ -10,9 +10,10 @@ import {
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
-import { HealthImplementation, service as healthService } from "grpc-health-check";
+import { HealthImplementation } from "grpc-health-check";
 import { peerAddressKey } from "../connect/rpc-context.js";
 import type { InterceptedService } from "../connect/rpc-interceptor.js";
+import { healthFileDescriptor } from "./health-descriptor.js";
 
 // A generic bridge from protobuf-es service descriptors to grpc-js: every method of every service is
 // registered with binary (de)serialisation and calls the very implementation object Connect serves, so no
@@ -81,11 +82,13 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
-  // Reflection reads file descriptors from a proto-loader-shaped root: ours, plus grpc.health.v1's so that
-  // `grpcurl list` shows the health service too.
+  // Reflection reads file descriptors from a proto-loader-shaped root: ours, plus grpc.health.v1's, so that
+  // every service it lists can also be described (buf curl --list-methods walks them all).
   const reflectionRoot = {
     shopfloor: { fileDescriptorProtos: fileDescriptors(options.files) },
-    health: { fileDescriptorProtos: healthService.Check?.requestType.fileDescriptorProtos ?? [] },
+    health: {
+      fileDescriptorProtos: [Buffer.from(toBinary(FileDescriptorProtoSchema, healthFileDescriptor))],
+    },
   };
   new ReflectionService(reflectionRoot as never).addToServer(server);
   return {

@@ -40,6 +40,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       for (const { service, impl } of options.services) router.service(service, impl);
     },
     readMaxBytes: options.maxBodyBytes,
+    // Every field in every JSON answer, zero values included (`stockQuantity: 0`, `archived: false`): clients
+    // such as S1's mobile app read a field's absence as "unknown", not as zero.
+    jsonOptions: { alwaysEmitImplicit: true },
     contextValues: (req) => createContextValues().set(peerAddressKey, req.socket.remoteAddress),
     shutdownSignal: options.shutdownSignal,
     grpc: false,

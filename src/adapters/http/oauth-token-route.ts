@@ -68,5 +68,73 @@ export function oauthTokenRoute(deps: IdentityDeps, maxBodyBytes: number): Plain
         return oauthError(res, 400, "invalid_grant", error.message);
       }
     },
+    doc: tokenRouteDoc,
   };
 }
+
+const oauthErrorBody = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "string",
+      enum: ["invalid_request", "invalid_grant", "unsupported_grant_type", "slow_down"],
+    },
+    error_description: { type: "string" },
+  },
+};
+
+const tokenRouteDoc = {
+  summary: "OAuth2 token endpoint",
+  description:
+    "The `password` grant (a username or email and its password) and the `refresh_token` grant (rotates the " +
+    "refresh token, as IdentityService/Refresh does), in OAuth2's form body and JSON shapes. Anyone may call.",
+  requestBody: {
+    required: true,
+    content: {
+      "application/x-www-form-urlencoded": {
+        schema: {
+          type: "object",
+          required: ["grant_type"],
+          properties: {
+            grant_type: { type: "string", enum: ["password", "refresh_token"] },
+            username: { type: "string", description: "password grant: a username or an email." },
+            password: { type: "string", description: "password grant." },
+            refresh_token: { type: "string", description: "refresh_token grant." },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    "200": {
+      description: "Tokens.",
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["access_token", "token_type", "expires_in", "refresh_token"],
+            properties: {
+              access_token: { type: "string", description: "A JWT for the `authorization: Bearer` header." },
+              token_type: { type: "string", enum: ["Bearer"] },
+              expires_in: { type: "integer", description: "Seconds the access token is valid." },
+              refresh_token: {
+                type: "string",
+                description: "Single use; spend it at this route or Refresh.",
+              },
+            },
+          },
+        },
+      },
+    },
+    "400": {
+      description: "A bad request or grant.",
+      content: { "application/json": { schema: oauthErrorBody } },
+    },
+    "413": {
+      description: "The body is too large.",
+      content: { "application/json": { schema: oauthErrorBody } },
+    },
+    "429": { description: "Login throttled.", content: { "application/json": { schema: oauthErrorBody } } },
+  },
+};

@@ -13,7 +13,16 @@ export function operatorRoutes(deps: {
   readonly jwks: () => unknown;
 }): PlainRoute[] {
   return [
-    { method: "GET", path: "/healthz", handler: (_req, res) => sendJson(res, 200, { status: "ok" }) },
+    {
+      method: "GET",
+      path: "/healthz",
+      handler: (_req, res) => sendJson(res, 200, { status: "ok" }),
+      doc: {
+        summary: "Liveness",
+        description: "The process answers. Anyone may call.",
+        responses: { "200": jsonResponse("Alive.", statusBody(["ok"])) },
+      },
+    },
     {
       method: "GET",
       path: "/readyz",
@@ -34,6 +43,15 @@ export function operatorRoutes(deps: {
           checks: Object.fromEntries(results),
         });
       },
+      doc: {
+        summary: "Readiness",
+        description:
+          "PostgreSQL (and NATS, when configured) answer, and the instance is not stopping. Anyone may call.",
+        responses: {
+          "200": jsonResponse("Ready.", readinessBody),
+          "503": jsonResponse("A dependency does not answer, or the instance is stopping.", readinessBody),
+        },
+      },
     },
     {
       method: "GET",
@@ -43,14 +61,77 @@ export function operatorRoutes(deps: {
         res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
         res.end(text);
       },
+      doc: {
+        summary: "Prometheus metrics",
+        description:
+          "RPC counts and latencies, event relay and consumer figures, in the Prometheus text format.",
+        responses: {
+          "200": {
+            description: "Prometheus text format.",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+        },
+      },
     },
     {
       method: "GET",
       path: "/.well-known/jwks.json",
       handler: (_req, res) => sendJson(res, 200, deps.jwks(), { "cache-control": "public, max-age=300" }),
+      doc: {
+        summary: "Token signing keys (JWKS)",
+        description:
+          "The public Ed25519 keys that sign access tokens, to verify them elsewhere. Anyone may call.",
+        responses: { "200": jsonResponse("A JSON Web Key Set (RFC 7517).", jwksBody) },
+      },
     },
   ];
 }
+
+const jsonResponse = (description: string, schema: Record<string, unknown>) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const statusBody = (values: string[]) => ({
+  type: "object",
+  required: ["status"],
+  properties: { status: { type: "string", enum: values } },
+});
+
+const readinessBody = {
+  type: "object",
+  required: ["status", "checks"],
+  properties: {
+    status: { type: "string", enum: ["ready", "not ready"] },
+    checks: {
+      type: "object",
+      description: "Each dependency by name (e.g. `database`, `nats`, `serving`).",
+      additionalProperties: { type: "string", enum: ["ok", "unavailable"] },
+    },
+  },
+};
+
+const jwksBody = {
+  type: "object",
+  required: ["keys"],
+  properties: {
+    keys: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["kty", "kid"],
+        properties: {
+          kty: { type: "string", enum: ["OKP"] },
+          crv: { type: "string", enum: ["Ed25519"] },
+          alg: { type: "string", enum: ["EdDSA"] },
+          use: { type: "string", enum: ["sig"] },
+          kid: { type: "string" },
+          x: { type: "string", description: "The public key, base64url." },
+        },
+      },
+    },
+  },
+};
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {

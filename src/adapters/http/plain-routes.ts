@@ -2,11 +2,19 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type PlainHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
+/** An OpenAPI 3.1 Operation object: how /openapi.json describes a plain route. */
+export type OpenApiOperation = Readonly<Record<string, unknown>>;
+
 /** A plain HTTP route beside the Connect routes: exact method and path, or a path pattern. */
 export interface PlainRoute {
   readonly method: "GET" | "POST";
   readonly path: string | RegExp;
   readonly handler: PlainHandler;
+  /**
+   * The route in /openapi.json, declared beside it so that a new route is documented where it is written.
+   * Routes of a pattern path are left out; internal routes may leave it out too.
+   */
+  readonly doc?: OpenApiOperation;
 }
 
 export function sendJson(

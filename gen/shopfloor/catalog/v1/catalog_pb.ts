@@ -91,6 +91,8 @@ export type Product = Message<"shopfloor.catalog.v1.Product"> & {
   description: string;
 
   /**
+   * The category the product belongs to.
+   *
    * @generated from field: string category_id = 4;
    */
   categoryId: string;
@@ -143,11 +145,15 @@ export const ProductSchema: GenMessage<Product> = /*@__PURE__*/
  */
 export type StockMovement = Message<"shopfloor.catalog.v1.StockMovement"> & {
   /**
+   * Opaque, time-ordered id (UUIDv7).
+   *
    * @generated from field: string id = 1;
    */
   id: string;
 
   /**
+   * The product whose stock changed.
+   *
    * @generated from field: string product_id = 2;
    */
   productId: string;
@@ -167,6 +173,8 @@ export type StockMovement = Message<"shopfloor.catalog.v1.StockMovement"> & {
   resultingQuantity: number;
 
   /**
+   * Why: the reason given to AdjustStock, or what the system did (e.g. "order placed").
+   *
    * @generated from field: string reason = 5;
    */
   reason: string;
@@ -199,6 +207,8 @@ export const StockMovementSchema: GenMessage<StockMovement> = /*@__PURE__*/
   messageDesc(file_shopfloor_catalog_v1_catalog, 2);
 
 /**
+ * A new category.
+ *
  * @generated from message shopfloor.catalog.v1.CreateCategoryRequest
  */
 export type CreateCategoryRequest = Message<"shopfloor.catalog.v1.CreateCategoryRequest"> & {
@@ -232,10 +242,14 @@ export const CreateCategoryRequestSchema: GenMessage<CreateCategoryRequest> = /*
   messageDesc(file_shopfloor_catalog_v1_catalog, 3);
 
 /**
+ * The category created.
+ *
  * @generated from message shopfloor.catalog.v1.CreateCategoryResponse
  */
 export type CreateCategoryResponse = Message<"shopfloor.catalog.v1.CreateCategoryResponse"> & {
   /**
+   * The new category, with its id.
+   *
    * @generated from field: shopfloor.catalog.v1.Category category = 1;
    */
   category?: Category | undefined;
@@ -249,6 +263,8 @@ export const CreateCategoryResponseSchema: GenMessage<CreateCategoryResponse> = 
   messageDesc(file_shopfloor_catalog_v1_catalog, 4);
 
 /**
+ * One page of categories.
+ *
  * @generated from message shopfloor.catalog.v1.ListCategoriesRequest
  */
 export type ListCategoriesRequest = Message<"shopfloor.catalog.v1.ListCategoriesRequest"> & {
@@ -275,10 +291,14 @@ export const ListCategoriesRequestSchema: GenMessage<ListCategoriesRequest> = /*
   messageDesc(file_shopfloor_catalog_v1_catalog, 5);
 
 /**
+ * A page of categories, by name.
+ *
  * @generated from message shopfloor.catalog.v1.ListCategoriesResponse
  */
 export type ListCategoriesResponse = Message<"shopfloor.catalog.v1.ListCategoriesResponse"> & {
   /**
+   * The categories of this page.
+   *
    * @generated from field: repeated shopfloor.catalog.v1.Category categories = 1;
    */
   categories: Category[];
@@ -299,6 +319,8 @@ export const ListCategoriesResponseSchema: GenMessage<ListCategoriesResponse> = 
   messageDesc(file_shopfloor_catalog_v1_catalog, 6);
 
 /**
+ * A new product, with its initial stock.
+ *
  * @generated from message shopfloor.catalog.v1.CreateProductRequest
  */
 export type CreateProductRequest = Message<"shopfloor.catalog.v1.CreateProductRequest"> & {
@@ -346,10 +368,14 @@ export const CreateProductRequestSchema: GenMessage<CreateProductRequest> = /*@_
   messageDesc(file_shopfloor_catalog_v1_catalog, 7);
 
 /**
+ * The product created.
+ *
  * @generated from message shopfloor.catalog.v1.CreateProductResponse
  */
 export type CreateProductResponse = Message<"shopfloor.catalog.v1.CreateProductResponse"> & {
   /**
+   * The new product, with its id.
+   *
    * @generated from field: shopfloor.catalog.v1.Product product = 1;
    */
   product?: Product | undefined;
@@ -363,6 +389,8 @@ export const CreateProductResponseSchema: GenMessage<CreateProductResponse> = /*
   messageDesc(file_shopfloor_catalog_v1_catalog, 8);
 
 /**
+ * New values for some fields of a product.
+ *
  * @generated from message shopfloor.catalog.v1.UpdateProductRequest
  */
 export type UpdateProductRequest = Message<"shopfloor.catalog.v1.UpdateProductRequest"> & {
@@ -389,10 +417,14 @@ export const UpdateProductRequestSchema: GenMessage<UpdateProductRequest> = /*@_
   messageDesc(file_shopfloor_catalog_v1_catalog, 9);
 
 /**
+ * The product after the update.
+ *
  * @generated from message shopfloor.catalog.v1.UpdateProductResponse
  */
 export type UpdateProductResponse = Message<"shopfloor.catalog.v1.UpdateProductResponse"> & {
   /**
+   * The product as stored now.
+   *
    * @generated from field: shopfloor.catalog.v1.Product product = 1;
    */
   product?: Product | undefined;
@@ -406,10 +438,14 @@ export const UpdateProductResponseSchema: GenMessage<UpdateProductResponse> = /*
   messageDesc(file_shopfloor_catalog_v1_catalog, 10);
 
 /**
+ * The product to archive.
+ *
  * @generated from message shopfloor.catalog.v1.ArchiveProductRequest
  */
 export type ArchiveProductRequest = Message<"shopfloor.catalog.v1.ArchiveProductRequest"> & {
   /**
+   * Id of the product; archiving it twice is a no-op.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -423,10 +459,14 @@ export const ArchiveProductRequestSchema: GenMessage<ArchiveProductRequest> = /*
   messageDesc(file_shopfloor_catalog_v1_catalog, 11);
 
 /**
+ * The archived product.
+ *
  * @generated from message shopfloor.catalog.v1.ArchiveProductResponse
  */
 export type ArchiveProductResponse = Message<"shopfloor.catalog.v1.ArchiveProductResponse"> & {
   /**
+   * The product, now archived.
+   *
    * @generated from field: shopfloor.catalog.v1.Product product = 1;
    */
   product?: Product | undefined;
@@ -440,10 +480,14 @@ export const ArchiveProductResponseSchema: GenMessage<ArchiveProductResponse> = 
   messageDesc(file_shopfloor_catalog_v1_catalog, 12);
 
 /**
+ * The product to read.
+ *
  * @generated from message shopfloor.catalog.v1.GetProductRequest
  */
 export type GetProductRequest = Message<"shopfloor.catalog.v1.GetProductRequest"> & {
   /**
+   * Id of the product (archived ones too); an unknown id is NOT_FOUND.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -457,10 +501,14 @@ export const GetProductRequestSchema: GenMessage<GetProductRequest> = /*@__PURE_
   messageDesc(file_shopfloor_catalog_v1_catalog, 13);
 
 /**
+ * One product.
+ *
  * @generated from message shopfloor.catalog.v1.GetProductResponse
  */
 export type GetProductResponse = Message<"shopfloor.catalog.v1.GetProductResponse"> & {
   /**
+   * The product.
+   *
    * @generated from field: shopfloor.catalog.v1.Product product = 1;
    */
   product?: Product | undefined;
@@ -474,6 +522,8 @@ export const GetProductResponseSchema: GenMessage<GetProductResponse> = /*@__PUR
   messageDesc(file_shopfloor_catalog_v1_catalog, 14);
 
 /**
+ * A page of products not archived, filtered and sorted.
+ *
  * @generated from message shopfloor.catalog.v1.ListProductsRequest
  */
 export type ListProductsRequest = Message<"shopfloor.catalog.v1.ListProductsRequest"> & {
@@ -521,10 +571,14 @@ export const ListProductsRequestSchema: GenMessage<ListProductsRequest> = /*@__P
   messageDesc(file_shopfloor_catalog_v1_catalog, 15);
 
 /**
+ * A page of products.
+ *
  * @generated from message shopfloor.catalog.v1.ListProductsResponse
  */
 export type ListProductsResponse = Message<"shopfloor.catalog.v1.ListProductsResponse"> & {
   /**
+   * The products of this page, in the requested order.
+   *
    * @generated from field: repeated shopfloor.catalog.v1.Product products = 1;
    */
   products: Product[];
@@ -545,10 +599,14 @@ export const ListProductsResponseSchema: GenMessage<ListProductsResponse> = /*@_
   messageDesc(file_shopfloor_catalog_v1_catalog, 16);
 
 /**
+ * A manual change of a product's stock.
+ *
  * @generated from message shopfloor.catalog.v1.AdjustStockRequest
  */
 export type AdjustStockRequest = Message<"shopfloor.catalog.v1.AdjustStockRequest"> & {
   /**
+   * Id of the product.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -576,10 +634,14 @@ export const AdjustStockRequestSchema: GenMessage<AdjustStockRequest> = /*@__PUR
   messageDesc(file_shopfloor_catalog_v1_catalog, 17);
 
 /**
+ * The product after the change.
+ *
  * @generated from message shopfloor.catalog.v1.AdjustStockResponse
  */
 export type AdjustStockResponse = Message<"shopfloor.catalog.v1.AdjustStockResponse"> & {
   /**
+   * The product with its new stock_quantity.
+   *
    * @generated from field: shopfloor.catalog.v1.Product product = 1;
    */
   product?: Product | undefined;
@@ -593,10 +655,14 @@ export const AdjustStockResponseSchema: GenMessage<AdjustStockResponse> = /*@__P
   messageDesc(file_shopfloor_catalog_v1_catalog, 18);
 
 /**
+ * A page of one product's stock ledger.
+ *
  * @generated from message shopfloor.catalog.v1.ListStockMovementsRequest
  */
 export type ListStockMovementsRequest = Message<"shopfloor.catalog.v1.ListStockMovementsRequest"> & {
   /**
+   * Id of the product.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -609,6 +675,8 @@ export type ListStockMovementsRequest = Message<"shopfloor.catalog.v1.ListStockM
   pageSize: number;
 
   /**
+   * next_page_token of the previous page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -622,6 +690,8 @@ export const ListStockMovementsRequestSchema: GenMessage<ListStockMovementsReque
   messageDesc(file_shopfloor_catalog_v1_catalog, 19);
 
 /**
+ * A page of stock movements.
+ *
  * @generated from message shopfloor.catalog.v1.ListStockMovementsResponse
  */
 export type ListStockMovementsResponse = Message<"shopfloor.catalog.v1.ListStockMovementsResponse"> & {
@@ -633,6 +703,8 @@ export type ListStockMovementsResponse = Message<"shopfloor.catalog.v1.ListStock
   movements: StockMovement[];
 
   /**
+   * Empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;
@@ -646,6 +718,8 @@ export const ListStockMovementsResponseSchema: GenMessage<ListStockMovementsResp
   messageDesc(file_shopfloor_catalog_v1_catalog, 20);
 
 /**
+ * A page of products running low.
+ *
  * @generated from message shopfloor.catalog.v1.ListLowStockRequest
  */
 export type ListLowStockRequest = Message<"shopfloor.catalog.v1.ListLowStockRequest"> & {
@@ -664,6 +738,8 @@ export type ListLowStockRequest = Message<"shopfloor.catalog.v1.ListLowStockRequ
   pageSize: number;
 
   /**
+   * next_page_token of the previous page.
+   *
    * @generated from field: string page_token = 3;
    */
   pageToken: string;
@@ -677,6 +753,8 @@ export const ListLowStockRequestSchema: GenMessage<ListLowStockRequest> = /*@__P
   messageDesc(file_shopfloor_catalog_v1_catalog, 21);
 
 /**
+ * A page of products below the threshold.
+ *
  * @generated from message shopfloor.catalog.v1.ListLowStockResponse
  */
 export type ListLowStockResponse = Message<"shopfloor.catalog.v1.ListLowStockResponse"> & {
@@ -688,6 +766,8 @@ export type ListLowStockResponse = Message<"shopfloor.catalog.v1.ListLowStockRes
   products: Product[];
 
   /**
+   * Empty on the last page.
+   *
    * @generated from field: string next_page_token = 2;
    */
   nextPageToken: string;

@@ -15,6 +15,8 @@ export const file_shopfloor_identity_v1_identity: GenFile = /*@__PURE__*/
   fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSKPAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyInEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHVzZXJuYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEikKBHJvbGUYBCABKA4yGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUm9sZSI/ChJDcmVhdGVVc2VyUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyKnAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfQ1VTVE9NRVIQARIOCgpST0xFX0FETUlOEAISGAoUUk9MRV9SRUdJT05BTF9PRkZJQ0UQAxIVChFST0xFX01BTlVGQUNUVVJFUhAEMqoECg9JZGVudGl0eVNlcnZpY2USWwoIUmVnaXN0ZXISJi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0Gicuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2USUgoFTG9naW4SIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ2luUmVzcG9uc2USWAoHUmVmcmVzaBIlLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBomLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2USVQoGTG9nb3V0EiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaJS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVzcG9uc2USUgoFR2V0TWUSIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkdldE1lUmVzcG9uc2USYQoKQ3JlYXRlVXNlchIoLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBopLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
+ * A user account as others may see it (never its password).
+ *
  * @generated from message shopfloor.identity.v1.User
  */
 export type User = Message<"shopfloor.identity.v1.User"> & {
@@ -26,11 +28,15 @@ export type User = Message<"shopfloor.identity.v1.User"> & {
   id: string;
 
   /**
+   * Unique, case-insensitively; stored as given.
+   *
    * @generated from field: string email = 2;
    */
   email: string;
 
   /**
+   * Unique, case-insensitively; 3-32 characters of [A-Za-z0-9_.-].
+   *
    * @generated from field: string username = 3;
    */
   username: string;
@@ -54,6 +60,8 @@ export const UserSchema: GenMessage<User> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 0);
 
 /**
+ * A new customer account.
+ *
  * @generated from message shopfloor.identity.v1.RegisterRequest
  */
 export type RegisterRequest = Message<"shopfloor.identity.v1.RegisterRequest"> & {
@@ -87,10 +95,14 @@ export const RegisterRequestSchema: GenMessage<RegisterRequest> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 1);
 
 /**
+ * The account created.
+ *
  * @generated from message shopfloor.identity.v1.RegisterResponse
  */
 export type RegisterResponse = Message<"shopfloor.identity.v1.RegisterResponse"> & {
   /**
+   * The new user (role CUSTOMER).
+   *
    * @generated from field: shopfloor.identity.v1.User user = 1;
    */
   user?: User | undefined;
@@ -104,6 +116,8 @@ export const RegisterResponseSchema: GenMessage<RegisterResponse> = /*@__PURE__*
   messageDesc(file_shopfloor_identity_v1_identity, 2);
 
 /**
+ * Credentials.
+ *
  * @generated from message shopfloor.identity.v1.LoginRequest
  */
 export type LoginRequest = Message<"shopfloor.identity.v1.LoginRequest"> & {
@@ -115,6 +129,8 @@ export type LoginRequest = Message<"shopfloor.identity.v1.LoginRequest"> & {
   login: string;
 
   /**
+   * 8-128 characters.
+   *
    * @generated from field: string password = 2;
    */
   password: string;
@@ -128,6 +144,8 @@ export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 3);
 
 /**
+ * A new session.
+ *
  * @generated from message shopfloor.identity.v1.LoginResponse
  */
 export type LoginResponse = Message<"shopfloor.identity.v1.LoginResponse"> & {
@@ -153,6 +171,8 @@ export type LoginResponse = Message<"shopfloor.identity.v1.LoginResponse"> & {
   expiresIn: bigint;
 
   /**
+   * The signed-in user.
+   *
    * @generated from field: shopfloor.identity.v1.User user = 4;
    */
   user?: User | undefined;
@@ -173,10 +193,14 @@ export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 4);
 
 /**
+ * A refresh token to spend.
+ *
  * @generated from message shopfloor.identity.v1.RefreshRequest
  */
 export type RefreshRequest = Message<"shopfloor.identity.v1.RefreshRequest"> & {
   /**
+   * The refresh token of the last Login or Refresh; single use.
+   *
    * @generated from field: string refresh_token = 1;
    */
   refreshToken: string;
@@ -190,15 +214,21 @@ export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 5);
 
 /**
+ * The rotated session.
+ *
  * @generated from message shopfloor.identity.v1.RefreshResponse
  */
 export type RefreshResponse = Message<"shopfloor.identity.v1.RefreshResponse"> & {
   /**
+   * A new access token (JWT) for the authorization: Bearer header.
+   *
    * @generated from field: string access_token = 1;
    */
   accessToken: string;
 
   /**
+   * The next refresh token of the same family; the one sent is spent.
+   *
    * @generated from field: string refresh_token = 2;
    */
   refreshToken: string;
@@ -209,11 +239,15 @@ export type RefreshResponse = Message<"shopfloor.identity.v1.RefreshResponse"> &
   expiresIn: bigint;
 
   /**
+   * The signed-in user.
+   *
    * @generated from field: shopfloor.identity.v1.User user = 4;
    */
   user?: User | undefined;
 
   /**
+   * Always "Bearer".
+   *
    * @generated from field: string token_type = 5;
    */
   tokenType: string;
@@ -227,10 +261,14 @@ export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 6);
 
 /**
+ * The session to end.
+ *
  * @generated from message shopfloor.identity.v1.LogoutRequest
  */
 export type LogoutRequest = Message<"shopfloor.identity.v1.LogoutRequest"> & {
   /**
+   * Any refresh token of the session; its whole family is revoked.
+   *
    * @generated from field: string refresh_token = 1;
    */
   refreshToken: string;
@@ -244,6 +282,8 @@ export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 7);
 
 /**
+ * Nothing: Logout is idempotent and silent about unknown tokens.
+ *
  * @generated from message shopfloor.identity.v1.LogoutResponse
  */
 export type LogoutResponse = Message<"shopfloor.identity.v1.LogoutResponse"> & {
@@ -257,6 +297,8 @@ export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 8);
 
 /**
+ * Nothing: the caller is named by the bearer token.
+ *
  * @generated from message shopfloor.identity.v1.GetMeRequest
  */
 export type GetMeRequest = Message<"shopfloor.identity.v1.GetMeRequest"> & {
@@ -270,10 +312,14 @@ export const GetMeRequestSchema: GenMessage<GetMeRequest> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 9);
 
 /**
+ * The caller.
+ *
  * @generated from message shopfloor.identity.v1.GetMeResponse
  */
 export type GetMeResponse = Message<"shopfloor.identity.v1.GetMeResponse"> & {
   /**
+   * The signed-in user.
+   *
    * @generated from field: shopfloor.identity.v1.User user = 1;
    */
   user?: User | undefined;
@@ -287,20 +333,28 @@ export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 10);
 
 /**
+ * A new account of any role, made by an admin.
+ *
  * @generated from message shopfloor.identity.v1.CreateUserRequest
  */
 export type CreateUserRequest = Message<"shopfloor.identity.v1.CreateUserRequest"> & {
   /**
+   * Unique, case-insensitively; one @, no spaces, a dot in the domain; at most 254 characters.
+   *
    * @generated from field: string email = 1;
    */
   email: string;
 
   /**
+   * Unique, case-insensitively; 3-32 characters of [A-Za-z0-9_.-].
+   *
    * @generated from field: string username = 2;
    */
   username: string;
 
   /**
+   * 8-128 characters.
+   *
    * @generated from field: string password = 3;
    */
   password: string;
@@ -319,10 +373,14 @@ export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE_
   messageDesc(file_shopfloor_identity_v1_identity, 11);
 
 /**
+ * The account created.
+ *
  * @generated from message shopfloor.identity.v1.CreateUserResponse
  */
 export type CreateUserResponse = Message<"shopfloor.identity.v1.CreateUserResponse"> & {
   /**
+   * The new user.
+   *
    * @generated from field: shopfloor.identity.v1.User user = 1;
    */
   user?: User | undefined;

@@ -23,6 +23,8 @@ export const file_shopfloor_ordering_v1_ordering: GenFile = /*@__PURE__*/
  */
 export type OrderItem = Message<"shopfloor.ordering.v1.OrderItem"> & {
   /**
+   * The product ordered.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -174,6 +176,8 @@ export const OrderSchema: GenMessage<Order> = /*@__PURE__*/
  */
 export type PlaceOrderItem = Message<"shopfloor.ordering.v1.PlaceOrderItem"> & {
   /**
+   * The product to order; archived or unknown products are refused.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -194,6 +198,8 @@ export const PlaceOrderItemSchema: GenMessage<PlaceOrderItem> = /*@__PURE__*/
   messageDesc(file_shopfloor_ordering_v1_ordering, 3);
 
 /**
+ * A customer's order.
+ *
  * @generated from message shopfloor.ordering.v1.PlaceOrderRequest
  */
 export type PlaceOrderRequest = Message<"shopfloor.ordering.v1.PlaceOrderRequest"> & {
@@ -236,11 +242,15 @@ export const PlaceOrderRequestSchema: GenMessage<PlaceOrderRequest> = /*@__PURE_
  */
 export type RejectedItem = Message<"shopfloor.ordering.v1.RejectedItem"> & {
   /**
+   * The product of the line.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
 
   /**
+   * The quantity asked for.
+   *
    * @generated from field: int32 quantity = 2;
    */
   quantity: number;
@@ -259,10 +269,14 @@ export const RejectedItemSchema: GenMessage<RejectedItem> = /*@__PURE__*/
   messageDesc(file_shopfloor_ordering_v1_ordering, 5);
 
 /**
+ * The order placed.
+ *
  * @generated from message shopfloor.ordering.v1.PlaceOrderResponse
  */
 export type PlaceOrderResponse = Message<"shopfloor.ordering.v1.PlaceOrderResponse"> & {
   /**
+   * The new order (absent when allow_partial rejected every line).
+   *
    * @generated from field: shopfloor.ordering.v1.Order order = 1;
    */
   order?: Order | undefined;
@@ -290,10 +304,14 @@ export const PlaceOrderResponseSchema: GenMessage<PlaceOrderResponse> = /*@__PUR
   messageDesc(file_shopfloor_ordering_v1_ordering, 6);
 
 /**
+ * The order to read.
+ *
  * @generated from message shopfloor.ordering.v1.GetOrderRequest
  */
 export type GetOrderRequest = Message<"shopfloor.ordering.v1.GetOrderRequest"> & {
   /**
+   * Id of the order; another customer's order is NOT_FOUND.
+   *
    * @generated from field: string order_id = 1;
    */
   orderId: string;
@@ -307,10 +325,14 @@ export const GetOrderRequestSchema: GenMessage<GetOrderRequest> = /*@__PURE__*/
   messageDesc(file_shopfloor_ordering_v1_ordering, 7);
 
 /**
+ * One order.
+ *
  * @generated from message shopfloor.ordering.v1.GetOrderResponse
  */
 export type GetOrderResponse = Message<"shopfloor.ordering.v1.GetOrderResponse"> & {
   /**
+   * The order.
+   *
    * @generated from field: shopfloor.ordering.v1.Order order = 1;
    */
   order?: Order | undefined;
@@ -324,6 +346,8 @@ export const GetOrderResponseSchema: GenMessage<GetOrderResponse> = /*@__PURE__*
   messageDesc(file_shopfloor_ordering_v1_ordering, 8);
 
 /**
+ * A page of orders: a customer's own, or anyone's for an admin.
+ *
  * @generated from message shopfloor.ordering.v1.ListOrdersRequest
  */
 export type ListOrdersRequest = Message<"shopfloor.ordering.v1.ListOrdersRequest"> & {
@@ -364,6 +388,8 @@ export const ListOrdersRequestSchema: GenMessage<ListOrdersRequest> = /*@__PURE_
   messageDesc(file_shopfloor_ordering_v1_ordering, 9);
 
 /**
+ * A page of orders.
+ *
  * @generated from message shopfloor.ordering.v1.ListOrdersResponse
  */
 export type ListOrdersResponse = Message<"shopfloor.ordering.v1.ListOrdersResponse"> & {
@@ -390,10 +416,14 @@ export const ListOrdersResponseSchema: GenMessage<ListOrdersResponse> = /*@__PUR
   messageDesc(file_shopfloor_ordering_v1_ordering, 10);
 
 /**
+ * The order to cancel.
+ *
  * @generated from message shopfloor.ordering.v1.CancelOrderRequest
  */
 export type CancelOrderRequest = Message<"shopfloor.ordering.v1.CancelOrderRequest"> & {
   /**
+   * Id of the order; its stock is given back.
+   *
    * @generated from field: string order_id = 1;
    */
   orderId: string;
@@ -407,10 +437,14 @@ export const CancelOrderRequestSchema: GenMessage<CancelOrderRequest> = /*@__PUR
   messageDesc(file_shopfloor_ordering_v1_ordering, 11);
 
 /**
+ * The cancelled order.
+ *
  * @generated from message shopfloor.ordering.v1.CancelOrderResponse
  */
 export type CancelOrderResponse = Message<"shopfloor.ordering.v1.CancelOrderResponse"> & {
   /**
+   * The order, now ORDER_STATUS_CANCELLED.
+   *
    * @generated from field: shopfloor.ordering.v1.Order order = 1;
    */
   order?: Order | undefined;
@@ -424,10 +458,14 @@ export const CancelOrderResponseSchema: GenMessage<CancelOrderResponse> = /*@__P
   messageDesc(file_shopfloor_ordering_v1_ordering, 12);
 
 /**
+ * A move of an order along its lifecycle.
+ *
  * @generated from message shopfloor.ordering.v1.UpdateOrderStatusRequest
  */
 export type UpdateOrderStatusRequest = Message<"shopfloor.ordering.v1.UpdateOrderStatusRequest"> & {
   /**
+   * Id of the order.
+   *
    * @generated from field: string order_id = 1;
    */
   orderId: string;
@@ -448,10 +486,14 @@ export const UpdateOrderStatusRequestSchema: GenMessage<UpdateOrderStatusRequest
   messageDesc(file_shopfloor_ordering_v1_ordering, 13);
 
 /**
+ * The order after the move.
+ *
  * @generated from message shopfloor.ordering.v1.UpdateOrderStatusResponse
  */
 export type UpdateOrderStatusResponse = Message<"shopfloor.ordering.v1.UpdateOrderStatusResponse"> & {
   /**
+   * The order in its new status.
+   *
    * @generated from field: shopfloor.ordering.v1.Order order = 1;
    */
   order?: Order | undefined;
@@ -465,10 +507,14 @@ export const UpdateOrderStatusResponseSchema: GenMessage<UpdateOrderStatusRespon
   messageDesc(file_shopfloor_ordering_v1_ordering, 14);
 
 /**
+ * The order to follow.
+ *
  * @generated from message shopfloor.ordering.v1.WatchOrderRequest
  */
 export type WatchOrderRequest = Message<"shopfloor.ordering.v1.WatchOrderRequest"> & {
   /**
+   * Id of the order; another customer's order is NOT_FOUND.
+   *
    * @generated from field: string order_id = 1;
    */
   orderId: string;
@@ -482,6 +528,8 @@ export const WatchOrderRequestSchema: GenMessage<WatchOrderRequest> = /*@__PURE_
   messageDesc(file_shopfloor_ordering_v1_ordering, 15);
 
 /**
+ * One state of the order: first the current one, then one per change.
+ *
  * @generated from message shopfloor.ordering.v1.WatchOrderResponse
  */
 export type WatchOrderResponse = Message<"shopfloor.ordering.v1.WatchOrderResponse"> & {
