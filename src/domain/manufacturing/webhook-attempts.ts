@@ -1,4 +1,4 @@
-import type { Job, JobScheduler, ScheduledJobs } from "../shared/job-scheduler.js";
+import type { Job, JobScheduler, RetryPolicy, ScheduledJobs } from "../shared/job-scheduler.js";
 import type { StopHandle } from "../shared/stop-handle.js";
 import { abandon, afterAttempt, verdictOf, type WebhookDelivery } from "./webhook-delivery.js";
 import { signingSecrets } from "./webhook-endpoint.js";
@@ -16,10 +16,24 @@ export const WEBHOOK_ATTEMPT_JOB = "manufacturing.webhook-attempt";
 /** How long an attempt that found its endpoint's slots full waits before it looks again. */
 const BUSY_ENDPOINT_DELAY_MS = 1000;
 
+/**
+ * A job fails only when its outcome could not be recorded (the database is away): it is run again, sending
+ * the message again (at least once), for as long as a day of tries at most a minute apart, never given up
+ * silently while the delivery is PENDING.
+ */
+const RECORDING_RETRY: RetryPolicy = {
+  maxAttempts: 1500,
+  delayMs: (attempt) => Math.min(60_000, 1000 * 2 ** (attempt - 1)),
+};
+
 interface AttemptPayload {
   readonly deliveryId: string;
   readonly seq: number;
 }
+
+/** Whether the job carrying `seq` is the delivery's scheduled attempt (not one a redelivery superseded). */
+const isLive = (delivery: WebhookDelivery | undefined, seq: number): delivery is WebhookDelivery =>
+  delivery !== undefined && delivery.status === "PENDING" && delivery.attemptSeq === seq;
 
 /** Schedules the delivery's next attempt (its attemptSeq) at its nextAttemptTime, in the caller's transaction. */
 export async function scheduleAttempt(
@@ -43,6 +57,7 @@ export function runWebhookAttempts(
   const slots = new EndpointSlots(deps.perEndpointConcurrency);
   return jobs.handle(WEBHOOK_ATTEMPT_JOB, (job) => attemptDelivery(deps, slots, payloadOf(job)), {
     concurrency,
+    retry: RECORDING_RETRY,
   });
 }
 
@@ -62,7 +77,7 @@ export async function attemptDelivery(
 ): Promise<void> {
   const delivery = await deps.deliveries.findById(deliveryId);
   // Gone with its endpoint, finished, or superseded by a redelivery: this attempt is not the live one.
-  if (!delivery || delivery.status !== "PENDING" || delivery.attemptSeq !== seq) return;
+  if (!isLive(delivery, seq)) return;
   const endpoint = await deps.webhooks.findById(delivery.webhookId);
   if (!endpoint) return;
   if (endpoint.disabled) {
@@ -100,7 +115,7 @@ export async function attemptDelivery(
     // Lock order: endpoint, then delivery (the order a delete's cascade takes).
     const current = await tx.webhooks.findForUpdate(endpoint.id);
     const live = await tx.deliveries.findForUpdate(deliveryId);
-    if (!current || !live || live.status !== "PENDING" || live.attemptSeq !== seq) return;
+    if (!current || !isLive(live, seq)) return;
     const next = afterAttempt(live, result, { sentAt, now }, deps.schedule);
     await tx.deliveries.update(next);
     if (next.status === "PENDING") await scheduleAttempt(tx, next);
@@ -131,7 +146,7 @@ async function update(
   await deps.uow.run(async (tx) => {
     await tx.webhooks.findForUpdate(endpointId);
     const live = await tx.deliveries.findForUpdate(deliveryId);
-    if (!live || live.status !== "PENDING" || live.attemptSeq !== seq) return;
+    if (!isLive(live, seq)) return;
     const next = change(live);
     await tx.deliveries.update(next);
     if (next.status === "PENDING") await scheduleAttempt(tx, next);
