@@ -1,0 +1,39 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ManufacturingService } from "../../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
+import type { ManufacturingDeps } from "../../domain/manufacturing/ports.js";
+
+// Who may call each RPC is declared in access-policy.ts; which purchases a caller sees (its office's, its
+// brands', all for an admin) is a domain rule. The handlers only translate.
+
+const notYet = (): never => {
+  throw new ConnectError("not implemented yet", Code.Unimplemented);
+};
+
+export function manufacturingService(_deps: ManufacturingDeps): ServiceImpl<typeof ManufacturingService> {
+  return {
+    listBrands: notYet,
+    createBrand: notYet,
+    updateBrand: notYet,
+    submitSale: notYet,
+    listVehiclesForManufacturing: notYet,
+    updatePurchaseState: notYet,
+    getPurchase: notYet,
+    listPurchases: notYet,
+
+    // ---- Webhooks: helper 16B replaces this block (manufacturing-webhook-rpcs.ts) ----
+    listWebhooks: webhooksNotYet,
+    registerWebhook: webhooksNotYet,
+    deleteWebhook: webhooksNotYet,
+    rotateWebhookSecret: webhooksNotYet,
+    listWebhookDeliveries: webhooksNotYet,
+    redeliverWebhook: webhooksNotYet,
+    // ---- end of the webhook block ----
+  };
+}
+
+function webhooksNotYet(): never {
+  throw new ConnectError("webhooks are not implemented yet", Code.Unimplemented);
+}
+
+export { ManufacturingService };
