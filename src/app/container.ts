@@ -63,6 +63,7 @@ import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
 import { loadDemoData } from "./demo-data.js";
 import { createEventBackbone } from "./event-backbone.js";
+import { createWebhooks } from "./webhooks.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
 
@@ -248,6 +249,17 @@ export async function startApp(
       clock: systemClock,
       ids,
     };
+    const webhooks = await createWebhooks(config, {
+      sql,
+      events: backbone.bus,
+      jobs: backbone.jobs,
+      metrics,
+      pageTokens,
+      clock: systemClock,
+      ids,
+      wakeRelay: backbone.wakeRelay,
+    });
+    stops.push(() => webhooks.stop());
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
@@ -274,7 +286,7 @@ export async function startApp(
       ) as InterceptedService,
       intercept(
         ManufacturingService,
-        manufacturingService(manufacturingDeps),
+        manufacturingService(manufacturingDeps, webhooks.deps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,

@@ -9,9 +9,11 @@ import { PostgresWebhookRepository } from "../adapters/postgres/postgres-webhook
 import { HttpWebhookSender } from "../adapters/webhooks/http-webhook-sender.js";
 import { PublicAddressGuard, type ResolveHost } from "../adapters/webhooks/public-address-guard.js";
 import { RandomWebhookSecrets } from "../adapters/webhooks/random-webhook-secrets.js";
+import { webhookDeliveryConsumer } from "../domain/manufacturing/enqueue-webhook-deliveries.js";
 import { runWebhookAttempts } from "../domain/manufacturing/webhook-attempts.js";
 import type { WebhookDeps, WebhookTx } from "../domain/manufacturing/webhook-ports.js";
 import type { Clock } from "../domain/shared/clock.js";
+import type { EventBus } from "../domain/shared/event-bus.js";
 import type { IdGenerator } from "../domain/shared/id-generator.js";
 import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { PageTokens } from "../domain/shared/page-tokens.js";
@@ -19,7 +21,8 @@ import type { StopHandle } from "../domain/shared/stop-handle.js";
 import type { Config } from "./config.js";
 
 // Part of the composition root: the outbound webhooks of the manufacturing context (their repositories, the
-// SSRF guard, the signed HTTP sender) and the scheduler handler that makes their attempts.
+// SSRF guard, the signed HTTP sender), the consumer that turns purchase events into deliveries, and the
+// scheduler handler that makes their attempts.
 
 export interface Webhooks {
   readonly deps: WebhookDeps;
@@ -27,10 +30,11 @@ export interface Webhooks {
   readonly stop: () => Promise<void>;
 }
 
-export function createWebhooks(
+export async function createWebhooks(
   config: Config,
   deps: {
     readonly sql: Sql;
+    readonly events: EventBus;
     readonly jobs: JobScheduler;
     readonly metrics: Metrics;
     readonly pageTokens: PageTokens;
@@ -40,7 +44,7 @@ export function createWebhooks(
     /** Tests resolve made-up host names with it; production uses the system resolver. */
     readonly resolveHost?: ResolveHost | undefined;
   },
-): Webhooks {
+): Promise<Webhooks> {
   const { sql } = deps;
   const guard = new PublicAddressGuard({
     allowPrivate: config.webhooks.allowPrivate,
@@ -76,9 +80,11 @@ export function createWebhooks(
     perEndpointConcurrency: config.webhooks.endpointConcurrency,
   };
   const attempts: StopHandle = runWebhookAttempts(webhookDeps, deps.jobs, config.webhooks.concurrency);
+  const consumer = await deps.events.consume(webhookDeliveryConsumer(webhookDeps));
   return {
     deps: webhookDeps,
     async stop() {
+      await consumer.stop();
       await attempts.stop();
       sender.close();
     },

@@ -2,6 +2,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ManufacturingService } from "../../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
 import type { ManufacturingDeps } from "../../domain/manufacturing/ports.js";
+import type { WebhookDeps } from "../../domain/manufacturing/webhook-ports.js";
+import { manufacturingWebhookRpcs } from "./manufacturing-webhook-rpcs.js";
 
 // Who may call each RPC is declared in access-policy.ts; which purchases a caller sees (its office's, its
 // brands', all for an admin) is a domain rule. The handlers only translate.
@@ -10,7 +12,10 @@ const notYet = (): never => {
   throw new ConnectError("not implemented yet", Code.Unimplemented);
 };
 
-export function manufacturingService(_deps: ManufacturingDeps): ServiceImpl<typeof ManufacturingService> {
+export function manufacturingService(
+  _deps: ManufacturingDeps,
+  webhooks: WebhookDeps,
+): ServiceImpl<typeof ManufacturingService> {
   return {
     listBrands: notYet,
     createBrand: notYet,
@@ -21,19 +26,9 @@ export function manufacturingService(_deps: ManufacturingDeps): ServiceImpl<type
     getPurchase: notYet,
     listPurchases: notYet,
 
-    // ---- Webhooks: helper 16B replaces this block (manufacturing-webhook-rpcs.ts) ----
-    listWebhooks: webhooksNotYet,
-    registerWebhook: webhooksNotYet,
-    deleteWebhook: webhooksNotYet,
-    rotateWebhookSecret: webhooksNotYet,
-    listWebhookDeliveries: webhooksNotYet,
-    redeliverWebhook: webhooksNotYet,
-    // ---- end of the webhook block ----
+    // The webhook RPCs (manufacturing-webhook-rpcs.ts).
+    ...manufacturingWebhookRpcs(webhooks),
   };
-}
-
-function webhooksNotYet(): never {
-  throw new ConnectError("webhooks are not implemented yet", Code.Unimplemented);
 }
 
 export { ManufacturingService };

@@ -1,6 +1,10 @@
+import type { EventConsumer } from "../shared/event-bus.js";
+import { transactionalConsumer } from "../shared/transactional-consumer.js";
+import type { PurchaseCreated, PurchaseStateChanged } from "./events.js";
 import { scheduleAttempt } from "./webhook-attempts.js";
 import type { WebhookDelivery } from "./webhook-delivery.js";
 import { type PurchaseChangeNotice, webhookBody } from "./webhook-message.js";
+import { NOTIFIED_EVENT_TYPES, noticeOf } from "./webhook-notice.js";
 import type { WebhookDeps, WebhookTx } from "./webhook-ports.js";
 
 /**
@@ -42,4 +46,16 @@ export async function enqueueWebhookDeliveries(
     }
   }
   return made;
+}
+
+/** The durable consumer that turns every purchase creation and state change into its office's deliveries. */
+export function webhookDeliveryConsumer(deps: Pick<WebhookDeps, "uow" | "ids" | "clock">): EventConsumer {
+  return transactionalConsumer<WebhookTx>({
+    name: "manufacturing-webhook-deliveries",
+    eventTypes: NOTIFIED_EVENT_TYPES,
+    uow: deps.uow,
+    handle: async (event, tx) => {
+      await enqueueWebhookDeliveries(tx, deps, noticeOf(event as PurchaseCreated | PurchaseStateChanged));
+    },
+  });
 }
