@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { isIP } from "node:net";
 import type { AttemptResult } from "../../domain/manufacturing/webhook-delivery.js";
 import type { WebhookMessage, WebhookSender } from "../../domain/manufacturing/webhook-ports.js";
 import { hostOf, type PublicAddressGuard, RefusedAddress } from "./public-address-guard.js";
@@ -27,12 +28,14 @@ export class HttpWebhookSender implements WebhookSender {
   async send(message: WebhookMessage): Promise<AttemptResult> {
     const url = new URL(message.url);
     const host = hostOf(url);
-    try {
-      // An IP literal is connected to without a lookup, so it is checked here.
-      await this.guard.checkedAddresses(host);
-    } catch (error) {
-      if (error instanceof RefusedAddress) return { kind: "refused", error: error.message };
-      return { kind: "unreachable", error: `${host} does not resolve` };
+    // A host name is checked by the guard's lookup as the socket connects; an IP literal is connected to
+    // without a lookup, so it is checked here.
+    if (isIP(host) !== 0) {
+      try {
+        await this.guard.checkedAddresses(host);
+      } catch (error) {
+        return { kind: "refused", error: error instanceof Error ? error.message : String(error) };
+      }
     }
     const body = Buffer.from(message.body);
     const protocol = url.protocol === "https:" ? "https:" : "http:";
