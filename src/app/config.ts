@@ -123,6 +123,7 @@ const schema = z
     SHUTDOWN_GRACE: duration("10s"),
     DEMO_DATA: bool(true),
     ORDER_AUTO_ADVANCE: optionalDuration("off"),
+    SALE_INTAKE_SWEEP: duration("60s"),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -186,6 +187,10 @@ export interface Config {
   readonly demoData: boolean;
   /** ORDER_AUTO_ADVANCE: the fulfilment simulator's period; undefined when off (default; 30 s when embedded). */
   readonly orderAutoAdvanceMs: number | undefined;
+  readonly manufacturing: {
+    /** SALE_INTAKE_SWEEP: how often sales still without a purchase that old are written by the backstop. */
+    readonly intakeSweepMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -252,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
       present.ORDER_AUTO_ADVANCE === undefined && e.DATABASE_URL === undefined
         ? 30_000
         : e.ORDER_AUTO_ADVANCE,
+    manufacturing: { intakeSweepMs: e.SALE_INTAKE_SWEEP },
   };
 }
 
