@@ -131,6 +131,7 @@ const schema = z
     WEBHOOK_DISABLE_AFTER: duration("5d"),
     WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
     WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+    SALE_INTAKE_SWEEP: duration("60s"),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -212,6 +213,10 @@ export interface Config {
     /** Attempts in flight to one endpoint on one instance. */
     readonly endpointConcurrency: number;
   };
+  readonly manufacturing: {
+    /** SALE_INTAKE_SWEEP: how often sales still without a purchase that old are written by the backstop. */
+    readonly intakeSweepMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -288,6 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: e.WEBHOOK_CONCURRENCY,
       endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     },
+    manufacturing: { intakeSweepMs: e.SALE_INTAKE_SWEEP },
   };
 }
 

@@ -54,6 +54,7 @@ import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
 import type { ManufacturingDeps, ManufacturingTx } from "../domain/manufacturing/ports.js";
+import { purchaseIntakeConsumer, runPurchaseIntakeSweep } from "../domain/manufacturing/record-purchase.js";
 import { runFulfilmentSimulator } from "../domain/ordering/advance-order.js";
 import { runIdempotencyKeyExpiry } from "../domain/ordering/expire-idempotency-keys.js";
 import type { OrderingDeps, OrderingTx } from "../domain/ordering/ports.js";
@@ -260,6 +261,14 @@ export async function startApp(
       wakeRelay: backbone.wakeRelay,
     });
     stops.push(() => webhooks.stop());
+    // Consumers are registered before backbone.start(); the sweep is the intake's backstop (record-purchase.ts).
+    const intake = await backbone.bus.consume(purchaseIntakeConsumer(manufacturingDeps));
+    const intakeSweep = runPurchaseIntakeSweep(
+      manufacturingDeps,
+      backbone.jobs,
+      config.manufacturing.intakeSweepMs,
+    );
+    stops.push(async () => void (await Promise.all([intake.stop(), intakeSweep.stop()])));
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
