@@ -85,8 +85,11 @@ export async function createWebhooks(
     deps: webhookDeps,
     async stop() {
       await consumer.stop();
-      await attempts.stop();
+      // Unregistering takes no new attempts at once; closing the sender cuts the ones in flight, which
+      // would otherwise hold shutdown for up to WEBHOOK_TIMEOUT. Their jobs run again after the lease.
+      const stopping = attempts.stop();
       sender.close();
+      await stopping;
     },
   };
 }

@@ -1,4 +1,4 @@
-import http from "node:http";
+import http, { type ClientRequest } from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import type { AttemptResult } from "../../domain/manufacturing/webhook-delivery.js";
@@ -20,12 +20,16 @@ export class HttpWebhookSender implements WebhookSender {
     "https:": new https.Agent({ keepAlive: true, maxSockets: 64 }),
   };
 
+  private readonly inFlight = new Set<ClientRequest>();
+  private closed = false;
+
   constructor(
     private readonly guard: PublicAddressGuard,
     private readonly options: { readonly timeoutMs: number; readonly userAgent: string },
   ) {}
 
   async send(message: WebhookMessage): Promise<AttemptResult> {
+    if (this.closed) throw new SenderClosed();
     const url = new URL(message.url);
     const host = hostOf(url);
     // A host name is checked by the guard's lookup as the socket connects; an IP literal is connected to
@@ -40,7 +44,7 @@ export class HttpWebhookSender implements WebhookSender {
     const body = Buffer.from(message.body);
     const protocol = url.protocol === "https:" ? "https:" : "http:";
     const request = protocol === "https:" ? https.request : http.request;
-    return new Promise<AttemptResult>((resolve) => {
+    return new Promise<AttemptResult>((resolve, reject) => {
       const req = request(url, {
         method: "POST",
         agent: this.agents[protocol],
@@ -55,6 +59,8 @@ export class HttpWebhookSender implements WebhookSender {
           "webhook-signature": signatureHeader(message.id, message.timestamp, message.body, message.secrets),
         },
       });
+      this.inFlight.add(req);
+      req.once("close", () => this.inFlight.delete(req));
       req.once("response", (res) => {
         const status = res.statusCode ?? 0;
         // The answer is its status; the body is read and dropped so the connection can be reused.
@@ -63,6 +69,7 @@ export class HttpWebhookSender implements WebhookSender {
         resolve({ kind: "answered", status, retryAfterMs: retryAfterMs(res.headers["retry-after"]) });
       });
       req.on("error", (error: NodeJS.ErrnoException) => {
+        if (error instanceof SenderClosed) return reject(error);
         if (error instanceof RefusedAddress) return resolve({ kind: "refused", error: error.message });
         const timedOut = error.name === "AbortError" || error.name === "TimeoutError";
         resolve({
@@ -76,10 +83,22 @@ export class HttpWebhookSender implements WebhookSender {
     });
   }
 
-  /** Closes idle kept-alive connections. */
+  /**
+   * Cuts the attempts in flight (each then throws SenderClosed, so its job runs again later on some instance
+   * and the delivery does not count it) and closes kept-alive connections; sends nothing more.
+   */
   close(): void {
+    this.closed = true;
+    for (const req of this.inFlight) req.destroy(new SenderClosed());
     this.agents["http:"].destroy();
     this.agents["https:"].destroy();
+  }
+}
+
+/** The sender was closed (shutdown) while or before sending: not an outcome of the endpoint. */
+export class SenderClosed extends Error {
+  constructor() {
+    super("the webhook sender is shutting down");
   }
 }
 
