@@ -350,8 +350,10 @@ describe.each(BUSES)("webhooks on $database with the $bus bus", ({ bus, database
     // The hanging endpoint holds at most its per-endpoint slots (WEBHOOK_ENDPOINT_CONCURRENCY, 2), never more.
     expect(hanging.hangingCount).toBeGreaterThanOrEqual(1);
     expect(hanging.hangingCount).toBeLessThanOrEqual(2);
-    const log = await deliveries("connect", office, healthyId);
-    expect(log.filter((d) => d.status === DeliveryStatus.SUCCEEDED)).toHaveLength(12);
+    await eventually(async () => {
+      const log = await deliveries("connect", office, healthyId);
+      expect(log.filter((d) => d.status === DeliveryStatus.SUCCEEDED)).toHaveLength(12);
+    });
     await hanging.close();
   });
 });
