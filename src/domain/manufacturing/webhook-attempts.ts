@@ -13,8 +13,12 @@ import type { WebhookDeps } from "./webhook-ports.js";
 
 export const WEBHOOK_ATTEMPT_JOB = "manufacturing.webhook-attempt";
 
-/** How long an attempt that found its endpoint's slots full waits before it looks again. */
-const BUSY_ENDPOINT_DELAY_MS = 1000;
+/**
+ * How long an attempt that found its endpoint's slots full waits before it looks again: 1 s, doubling per
+ * time it found them full, up to 15 s (the default attempt timeout, after which a slot is free for sure), so
+ * a backlog behind a hanging endpoint costs a few job rows per delivery and timeout, not one per second.
+ */
+const busyEndpointDelayMs = (busy: number): number => Math.min(15_000, 1000 * 2 ** busy);
 
 /**
  * A job fails only when its outcome could not be recorded (the database is away): it is run again, sending
@@ -29,6 +33,8 @@ const RECORDING_RETRY: RetryPolicy = {
 interface AttemptPayload {
   readonly deliveryId: string;
   readonly seq: number;
+  /** Times in a row this attempt found its endpoint's slots full. */
+  readonly busy?: number | undefined;
 }
 
 /** Whether the job carrying `seq` is the delivery's scheduled attempt (not one a redelivery superseded). */
@@ -39,12 +45,13 @@ const isLive = (delivery: WebhookDelivery | undefined, seq: number): delivery is
 export async function scheduleAttempt(
   tx: { readonly jobs: ScheduledJobs },
   delivery: WebhookDelivery,
+  busy = 0,
 ): Promise<void> {
   await tx.jobs.schedule({
     name: WEBHOOK_ATTEMPT_JOB,
     key: `${delivery.id}:${delivery.attemptSeq}`,
     runAt: delivery.nextAttemptTime ?? delivery.createTime,
-    payload: { deliveryId: delivery.id, seq: delivery.attemptSeq },
+    payload: { deliveryId: delivery.id, seq: delivery.attemptSeq, busy },
   });
 }
 
@@ -62,18 +69,18 @@ export function runWebhookAttempts(
 }
 
 function payloadOf(job: Job): AttemptPayload {
-  const p = job.payload as { deliveryId?: unknown; seq?: unknown } | null;
+  const p = job.payload as { deliveryId?: unknown; seq?: unknown; busy?: unknown } | null;
   if (typeof p?.deliveryId !== "string" || typeof p.seq !== "number") {
     throw new Error(`webhook attempt job ${job.key} has no delivery`);
   }
-  return { deliveryId: p.deliveryId, seq: p.seq };
+  return { deliveryId: p.deliveryId, seq: p.seq, busy: typeof p.busy === "number" ? p.busy : 0 };
 }
 
 /** One attempt of one delivery: send it, then record what happened and schedule what comes next. */
 export async function attemptDelivery(
   deps: WebhookDeps,
   slots: EndpointSlots,
-  { deliveryId, seq }: AttemptPayload,
+  { deliveryId, seq, busy = 0 }: AttemptPayload,
 ): Promise<void> {
   const delivery = await deps.deliveries.findById(deliveryId);
   // Gone with its endpoint, finished, or superseded by a redelivery: this attempt is not the live one.
@@ -88,11 +95,18 @@ export async function attemptDelivery(
     return;
   }
   if (!slots.tryTake(endpoint.id)) {
-    await update(deps, endpoint.id, deliveryId, seq, (current) => ({
-      ...current,
-      attemptSeq: current.attemptSeq + 1,
-      nextAttemptTime: new Date(deps.clock.now().getTime() + BUSY_ENDPOINT_DELAY_MS),
-    }));
+    await update(
+      deps,
+      endpoint.id,
+      deliveryId,
+      seq,
+      (current) => ({
+        ...current,
+        attemptSeq: current.attemptSeq + 1,
+        nextAttemptTime: new Date(deps.clock.now().getTime() + busyEndpointDelayMs(busy)),
+      }),
+      busy + 1,
+    );
     return;
   }
   const sentAt = deps.clock.now();
@@ -128,7 +142,11 @@ export async function attemptDelivery(
     if (now.getTime() - failingSince.getTime() >= deps.disableAfterMs) {
       const reason = `every delivery failed since ${failingSince.toISOString()}`;
       await tx.webhooks.update({ ...current, failingSince, disabled: true, disabledReason: reason });
-      await tx.deliveries.abandonPending(current.id, `not sent: the endpoint was disabled (${reason})`);
+      const abandoned = await tx.deliveries.abandonPending(
+        current.id,
+        `not sent: the endpoint was disabled (${reason})`,
+      );
+      for (let i = 0; i < abandoned; i++) deps.observer.deadLettered();
     } else if (!current.failingSince) {
       await tx.webhooks.update({ ...current, failingSince });
     }
@@ -142,6 +160,7 @@ async function update(
   deliveryId: string,
   seq: number,
   change: (delivery: WebhookDelivery) => WebhookDelivery,
+  busy = 0,
 ): Promise<void> {
   await deps.uow.run(async (tx) => {
     await tx.webhooks.findForUpdate(endpointId);
@@ -149,6 +168,6 @@ async function update(
     if (!isLive(live, seq)) return;
     const next = change(live);
     await tx.deliveries.update(next);
-    if (next.status === "PENDING") await scheduleAttempt(tx, next);
+    if (next.status === "PENDING") await scheduleAttempt(tx, next, busy);
   });
 }
