@@ -123,6 +123,15 @@ const schema = z
     SHUTDOWN_GRACE: duration("10s"),
     DEMO_DATA: bool(true),
     ORDER_AUTO_ADVANCE: optionalDuration("off"),
+    JOB_LEASE: duration("60s"),
+    WEBHOOK_RETRY_BASE: duration("5s"),
+    WEBHOOK_RETRY_MAX_AGE: duration("24h"),
+    WEBHOOK_ALLOW_PRIVATE: bool(false),
+    WEBHOOK_TIMEOUT: duration("15s"),
+    WEBHOOK_DISABLE_AFTER: duration("5d"),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+    WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+    SALE_INTAKE_SWEEP: duration("60s"),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -186,6 +195,28 @@ export interface Config {
   readonly demoData: boolean;
   /** ORDER_AUTO_ADVANCE: the fulfilment simulator's period; undefined when off (default; 30 s when embedded). */
   readonly orderAutoAdvanceMs: number | undefined;
+  /** JOB_LEASE: how long a scheduled job's claim holds unrenewed, i.e. how soon a dead instance's job moves on. */
+  readonly jobLeaseMs: number;
+  readonly webhooks: {
+    /** First retry delay; Svix's whole schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) scales with it. */
+    readonly retryBaseMs: number;
+    /** Nothing is attempted later than this after a delivery's first attempt; then it is dead-lettered. */
+    readonly retryMaxAgeMs: number;
+    /** Accept http URLs and hosts on loopback/private/link-local addresses (tests and local demos only). */
+    readonly allowPrivate: boolean;
+    /** Bound on one attempt, connect to response. */
+    readonly timeoutMs: number;
+    /** An endpoint failing every attempt this long is disabled. */
+    readonly disableAfterMs: number;
+    /** Attempts in flight on one instance, over all endpoints. */
+    readonly concurrency: number;
+    /** Attempts in flight to one endpoint on one instance. */
+    readonly endpointConcurrency: number;
+  };
+  readonly manufacturing: {
+    /** SALE_INTAKE_SWEEP: how often sales still without a purchase that old are written by the backstop. */
+    readonly intakeSweepMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -252,6 +283,17 @@ export function loadConfig(env: Env = process.env): Config {
       present.ORDER_AUTO_ADVANCE === undefined && e.DATABASE_URL === undefined
         ? 30_000
         : e.ORDER_AUTO_ADVANCE,
+    jobLeaseMs: e.JOB_LEASE,
+    webhooks: {
+      retryBaseMs: e.WEBHOOK_RETRY_BASE,
+      retryMaxAgeMs: e.WEBHOOK_RETRY_MAX_AGE,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+      endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
+    },
+    manufacturing: { intakeSweepMs: e.SALE_INTAKE_SWEEP },
   };
 }
 

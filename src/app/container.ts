@@ -7,12 +7,14 @@ import { uuidv7 } from "uuidv7";
 import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { file_shopfloor_manufacturing_v1_manufacturing } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { ACCESS_POLICY } from "../adapters/connect/access-policy.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
+import { ManufacturingService, manufacturingService } from "../adapters/connect/manufacturing-service.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
 import {
   type InterceptedService,
@@ -28,13 +30,18 @@ import { Metrics } from "../adapters/observability/metrics.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
 import { migrate } from "../adapters/postgres/migrator.js";
+import { PostgresBrandRepository } from "../adapters/postgres/postgres-brand-repository.js";
 import { PostgresCategoryRepository } from "../adapters/postgres/postgres-category-repository.js";
 import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
 import { PostgresIdempotencyStore } from "../adapters/postgres/postgres-idempotency-store.js";
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
 import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
+import { PostgresPartnerClientRepository } from "../adapters/postgres/postgres-partner-client-repository.js";
+import { PostgresProcessedEvents } from "../adapters/postgres/postgres-processed-events.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
+import { PostgresPurchaseRepository } from "../adapters/postgres/postgres-purchase-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
+import { PostgresSaleIntake } from "../adapters/postgres/postgres-sale-intake.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
@@ -48,6 +55,8 @@ import { OpaqueRefreshTokens } from "../adapters/security/opaque-refresh-tokens.
 import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
+import type { ManufacturingDeps, ManufacturingTx } from "../domain/manufacturing/ports.js";
+import { purchaseIntakeConsumer, runPurchaseIntakeSweep } from "../domain/manufacturing/record-purchase.js";
 import { runFulfilmentSimulator } from "../domain/ordering/advance-order.js";
 import { runIdempotencyKeyExpiry } from "../domain/ordering/expire-idempotency-keys.js";
 import type { OrderingDeps, OrderingTx } from "../domain/ordering/ports.js";
@@ -57,6 +66,7 @@ import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
 import { loadDemoData } from "./demo-data.js";
 import { createEventBackbone } from "./event-backbone.js";
+import { createWebhooks } from "./webhooks.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
 
@@ -159,6 +169,8 @@ export async function startApp(
       }),
       accessTokens,
       refreshTokens: new OpaqueRefreshTokens(),
+      partnerClients: new PostgresPartnerClientRepository(sql),
+      brands: new PostgresBrandRepository(sql),
       clock: systemClock,
       ids,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
@@ -221,6 +233,44 @@ export async function startApp(
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
+    const manufacturingDeps: ManufacturingDeps = {
+      uow: new PostgresUnitOfWork<ManufacturingTx>(
+        sql,
+        (tx, events) => ({
+          brands: new PostgresBrandRepository(tx),
+          intake: new PostgresSaleIntake(tx),
+          purchases: new PostgresPurchaseRepository(tx),
+          outbox: new PostgresEventOutbox(tx, events.appended),
+          processedEvents: new PostgresProcessedEvents(tx),
+        }),
+        backbone.wakeRelay,
+      ),
+      brands: new PostgresBrandRepository(sql),
+      purchases: new PostgresPurchaseRepository(sql),
+      intake: new PostgresSaleIntake(sql),
+      pageTokens,
+      clock: systemClock,
+      ids,
+    };
+    const webhooks = await createWebhooks(config, {
+      sql,
+      events: backbone.bus,
+      jobs: backbone.jobs,
+      metrics,
+      pageTokens,
+      clock: systemClock,
+      ids,
+      wakeRelay: backbone.wakeRelay,
+    });
+    stops.push(() => webhooks.stop());
+    // Consumers are registered before backbone.start(); the sweep is the intake's backstop (record-purchase.ts).
+    const intake = await backbone.bus.consume(purchaseIntakeConsumer(manufacturingDeps));
+    const intakeSweep = runPurchaseIntakeSweep(
+      manufacturingDeps,
+      backbone.jobs,
+      config.manufacturing.intakeSweepMs,
+    );
+    stops.push(async () => void (await Promise.all([intake.stop(), intakeSweep.stop()])));
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
@@ -242,6 +292,12 @@ export async function startApp(
       intercept(
         OrderService,
         orderingService(orderingDeps, draining.signal),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+      intercept(
+        ManufacturingService,
+        manufacturingService(manufacturingDeps, webhooks.deps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -290,6 +346,7 @@ export async function startApp(
         file_shopfloor_identity_v1_identity,
         file_shopfloor_catalog_v1_catalog,
         file_shopfloor_ordering_v1_ordering,
+        file_shopfloor_manufacturing_v1_manufacturing,
       ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,

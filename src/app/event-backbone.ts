@@ -53,7 +53,7 @@ export async function createEventBackbone(
   const jobs = new PostgresJobScheduler(
     sql,
     { logger: logger.child({ component: "jobs" }), metrics },
-    deps.tuning?.jobs,
+    { leaseMs: config.jobLeaseMs, ...deps.tuning?.jobs },
   );
   const deliveryDeps = {
     deadLetters: new PostgresDeadLetters(sql),

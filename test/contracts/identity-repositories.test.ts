@@ -22,6 +22,7 @@ const newUser = (overrides: Partial<User> = {}): User => {
     role: "CUSTOMER",
     passwordHash: "$argon2id$fake",
     createTime: new Date(),
+    brands: [],
     ...overrides,
   };
 };

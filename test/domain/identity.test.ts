@@ -145,7 +145,7 @@ describe("admin accounts", () => {
 
   it("creates users of a given role and requires the role", async () => {
     const f = identityFakes();
-    const office = await createUser(f.deps, { ...alice, role: "REGIONAL_OFFICE" });
+    const office = await createUser(f.deps, { ...alice, role: "REGIONAL_OFFICE", officeCode: "PRG-1" });
     expect(office.role).toBe("REGIONAL_OFFICE");
     await expect(
       createUser(f.deps, { ...alice, username: "x-y-z", email: "z@example.com", role: undefined }),

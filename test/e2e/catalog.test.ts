@@ -15,6 +15,7 @@ import {
   SURFACES,
   type Surface,
 } from "../support/clients.js";
+import { partnerScopeOf } from "../support/shop.js";
 import { startTestApp, TEST_ADMIN, type TestApp, uniqueName } from "../support/test-app.js";
 
 let app: TestApp;
@@ -36,7 +37,7 @@ beforeAll(async () => {
     const username = uniqueName("u_");
     const account = { email: `${username}@example.com`, username, password: "long enough password" };
     if (role === Role.CUSTOMER) await identity.register(account);
-    else await identity.createUser({ ...account, role }, as.admin);
+    else await identity.createUser({ ...account, role, ...partnerScopeOf(role) }, as.admin);
     return bearer((await identity.login({ login: username, password: account.password })).accessToken);
   };
   as.customer = await signIn(Role.CUSTOMER);

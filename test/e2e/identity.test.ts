@@ -178,7 +178,7 @@ describe.each(SURFACES)("IdentityService over %s", (surface) => {
     expect(admin.user?.role).toBe(Role.ADMIN);
     const office = newAccount();
     const created = await identity().createUser(
-      { ...office, role: Role.REGIONAL_OFFICE },
+      { ...office, role: Role.REGIONAL_OFFICE, officeCode: "PRG-1" },
       bearer(admin.accessToken),
     );
     expect(created.user?.role).toBe(Role.REGIONAL_OFFICE);

@@ -60,6 +60,7 @@ describe.each(BUSES)("OrderService on $database with the $bus bus", ({ bus, data
         username,
         password: "long enough password",
         role: Role.REGIONAL_OFFICE,
+        officeCode: "ORD-TEST",
       },
       admin.call,
     );

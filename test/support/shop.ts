@@ -1,6 +1,6 @@
 import type { CallOptions } from "@connectrpc/connect";
 import { CatalogService, type Product } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
-import { IdentityService, type Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { bearer, clientFor, type Endpoints } from "./clients.js";
 import { TEST_ADMIN, uniqueName } from "./test-app.js";
 
@@ -62,11 +62,31 @@ export async function createProducts(
 }
 
 /** A new user of `role` (a partner or another admin), created by the admin and signed in. */
-export async function signInNewUser(app: Endpoints, admin: SignedIn, role: Role): Promise<SignedIn> {
+/** The office code or brands CreateUser requires of a partner role (a fresh office, the skoda brand). */
+export function partnerScopeOf(role: Role): { officeCode?: string; brands?: string[] } {
+  if (role === Role.REGIONAL_OFFICE)
+    return {
+      officeCode: uniqueName("OFF-")
+        .toUpperCase()
+        .replace(/[^A-Z0-9-]/g, ""),
+    };
+  if (role === Role.MANUFACTURER) return { brands: ["skoda"] };
+  return {};
+}
+
+export async function signInNewUser(
+  app: Endpoints,
+  admin: SignedIn,
+  role: Role,
+  scope: { officeCode?: string; brands?: string[] } = partnerScopeOf(role),
+): Promise<SignedIn> {
   const identity = clientFor("connect", IdentityService, app);
   const username = uniqueName("p_");
   const password = "long enough password";
-  await identity.createUser({ email: `${username}@example.com`, username, password, role }, admin.call);
+  await identity.createUser(
+    { email: `${username}@example.com`, username, password, role, ...scope },
+    admin.call,
+  );
   const session = await identity.login({ login: username, password });
   return { userId: session.user?.id ?? "", call: bearer(session.accessToken) };
 }

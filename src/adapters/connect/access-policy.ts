@@ -4,6 +4,9 @@ import type { Role } from "../../domain/identity/role.js";
 export type Access = "public" | "authenticated" | readonly Role[];
 
 const ADMIN: readonly Role[] = ["ADMIN"];
+/** Partners reach only their own office's or brands' purchases; the scoping is the domain's (NOT_FOUND). */
+const PURCHASE_READERS: readonly Role[] = ["REGIONAL_OFFICE", "MANUFACTURER", "ADMIN"];
+const OFFICES: readonly Role[] = ["REGIONAL_OFFICE", "ADMIN"];
 /** Customers reach their own orders, admins everyone's; the ownership check is the domain's (NOT_FOUND). */
 const SHOPPERS: readonly Role[] = ["CUSTOMER", "ADMIN"];
 
@@ -18,6 +21,11 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.identity.v1.IdentityService/Logout": "public",
   "shopfloor.identity.v1.IdentityService/GetMe": "authenticated",
   "shopfloor.identity.v1.IdentityService/CreateUser": ADMIN,
+  "shopfloor.identity.v1.IdentityService/CreatePartnerClient": ADMIN,
+  "shopfloor.identity.v1.IdentityService/RotatePartnerClientSecret": ADMIN,
+  "shopfloor.identity.v1.IdentityService/DisablePartnerClient": ADMIN,
+  "shopfloor.identity.v1.IdentityService/ListPartnerClients": ADMIN,
+  "shopfloor.identity.v1.IdentityService/IssueClientToken": "public",
   "shopfloor.catalog.v1.CatalogService/CreateCategory": ADMIN,
   "shopfloor.catalog.v1.CatalogService/ListCategories": "authenticated",
   "shopfloor.catalog.v1.CatalogService/CreateProduct": ADMIN,
@@ -34,4 +42,19 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.ordering.v1.OrderService/CancelOrder": SHOPPERS,
   "shopfloor.ordering.v1.OrderService/UpdateOrderStatus": ADMIN,
   "shopfloor.ordering.v1.OrderService/WatchOrder": SHOPPERS,
+  "shopfloor.manufacturing.v1.ManufacturingService/ListBrands": "authenticated",
+  "shopfloor.manufacturing.v1.ManufacturingService/CreateBrand": ADMIN,
+  "shopfloor.manufacturing.v1.ManufacturingService/UpdateBrand": ADMIN,
+  "shopfloor.manufacturing.v1.ManufacturingService/SubmitSale": ["REGIONAL_OFFICE"],
+  "shopfloor.manufacturing.v1.ManufacturingService/ListVehiclesForManufacturing": ["MANUFACTURER"],
+  "shopfloor.manufacturing.v1.ManufacturingService/UpdatePurchaseState": ["MANUFACTURER", "ADMIN"],
+  "shopfloor.manufacturing.v1.ManufacturingService/GetPurchase": PURCHASE_READERS,
+  "shopfloor.manufacturing.v1.ManufacturingService/ListPurchases": PURCHASE_READERS,
+  // Webhooks: an office manages its own endpoints, an admin any (ownership is checked where they are read).
+  "shopfloor.manufacturing.v1.ManufacturingService/RegisterWebhook": ["REGIONAL_OFFICE"],
+  "shopfloor.manufacturing.v1.ManufacturingService/ListWebhooks": OFFICES,
+  "shopfloor.manufacturing.v1.ManufacturingService/DeleteWebhook": OFFICES,
+  "shopfloor.manufacturing.v1.ManufacturingService/RotateWebhookSecret": OFFICES,
+  "shopfloor.manufacturing.v1.ManufacturingService/ListWebhookDeliveries": OFFICES,
+  "shopfloor.manufacturing.v1.ManufacturingService/RedeliverWebhook": OFFICES,
 };

@@ -4,14 +4,23 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import {
   IdentityService,
   type LoginResponse,
+  PartnerClientSchema,
+  type PartnerClient as ProtoPartnerClient,
   Role as ProtoRole,
   type User as ProtoUser,
   UserSchema,
 } from "../../../gen/shopfloor/identity/v1/identity_pb.js";
+import { createPartnerClient, type IssuedClientSecret } from "../../domain/identity/create-partner-client.js";
 import { createUser } from "../../domain/identity/create-user.js";
 import { getMe } from "../../domain/identity/get-me.js";
+import { issueClientToken } from "../../domain/identity/issue-client-token.js";
 import { login } from "../../domain/identity/login.js";
 import { logout } from "../../domain/identity/logout.js";
+import {
+  disablePartnerClient,
+  rotatePartnerClientSecret,
+} from "../../domain/identity/manage-partner-client.js";
+import type { PartnerClient } from "../../domain/identity/partner-client.js";
 import type { IdentityDeps } from "../../domain/identity/ports.js";
 import { refreshSession } from "../../domain/identity/refresh-session.js";
 import { register } from "../../domain/identity/register.js";
@@ -38,8 +47,29 @@ export function userToProto(user: User): ProtoUser {
     username: user.username,
     role: ROLE_TO_PROTO[user.role],
     createTime: timestampFromDate(user.createTime),
+    officeCode: user.officeCode ?? "",
+    brands: [...(user.brands ?? [])],
   });
 }
+
+export function partnerClientToProto(client: PartnerClient): ProtoPartnerClient {
+  return create(PartnerClientSchema, {
+    clientId: client.id,
+    name: client.name,
+    role: ROLE_TO_PROTO[client.role],
+    officeCode: client.officeCode ?? "",
+    brands: [...client.brands],
+    disabled: client.disabled,
+    createTime: timestampFromDate(client.createTime),
+    secretCreateTime: timestampFromDate(client.secretCreateTime),
+  });
+}
+
+const issuedSecretToProto = (issued: IssuedClientSecret) => ({
+  clientId: issued.client.id,
+  clientSecret: issued.secret,
+  client: partnerClientToProto(issued.client),
+});
 
 function sessionToProto(session: Session): Omit<LoginResponse, "$typeName"> {
   return {
@@ -72,6 +102,22 @@ export function identityService(deps: IdentityDeps): ServiceImpl<typeof Identity
     async createUser(req) {
       const user = await createUser(deps, { ...req, role: roleFromProto(req.role) });
       return { user: userToProto(user) };
+    },
+    async createPartnerClient(req) {
+      return issuedSecretToProto(await createPartnerClient(deps, { ...req, role: roleFromProto(req.role) }));
+    },
+    async rotatePartnerClientSecret(req) {
+      return issuedSecretToProto(await rotatePartnerClientSecret(deps, req.clientId));
+    },
+    async disablePartnerClient(req) {
+      return { client: partnerClientToProto(await disablePartnerClient(deps, req.clientId)) };
+    },
+    async listPartnerClients() {
+      return { clients: (await deps.partnerClients.list()).map(partnerClientToProto) };
+    },
+    async issueClientToken(req) {
+      const token = await issueClientToken(deps, req);
+      return { accessToken: token.token, expiresIn: BigInt(token.expiresInSeconds), tokenType: "Bearer" };
     },
   };
 }

@@ -3,11 +3,19 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   OrderPlacedSchema,
   OrderStatusChangedSchema,
+  PurchaseCreatedSchema,
+  PurchaseStateChangedSchema,
+  SaleSubmittedSchema,
   UserRegisteredSchema,
 } from "../../../gen/shopfloor/events/v1/events_pb.js";
 import { ROLES, type Role } from "../../domain/identity/role.js";
 import type { DomainEvent } from "../../domain/shared/domain-event.js";
 import type { ShopfloorEvent } from "./event-encoding.js";
+import {
+  decodePurchaseCreated,
+  decodePurchaseStateChanged,
+  decodeSaleSubmitted,
+} from "./manufacturing-event-decoding.js";
 import { decodeOrderPlaced, decodeOrderStatusChanged } from "./ordering-event-decoding.js";
 
 /** An event as stored in the outbox and carried on the bus: its envelope and its protobuf payload. */
@@ -58,6 +66,15 @@ const decoders: { readonly [T in ShopfloorEvent["type"]]?: Decoder<T> } = {
   "ordering.order_status_changed": {
     payloadType: OrderStatusChangedSchema.typeName,
     decode: decodeOrderStatusChanged,
+  },
+  "manufacturing.sale_submitted": { payloadType: SaleSubmittedSchema.typeName, decode: decodeSaleSubmitted },
+  "manufacturing.purchase_created": {
+    payloadType: PurchaseCreatedSchema.typeName,
+    decode: decodePurchaseCreated,
+  },
+  "manufacturing.purchase_state_changed": {
+    payloadType: PurchaseStateChangedSchema.typeName,
+    decode: decodePurchaseStateChanged,
   },
 };
 

@@ -12,12 +12,14 @@ import {
 } from "../../../gen/shopfloor/events/v1/events_pb.js";
 import type { CatalogEvent } from "../../domain/catalog/events.js";
 import type { IdentityEvent } from "../../domain/identity/events.js";
+import type { ManufacturingEvent } from "../../domain/manufacturing/events.js";
 import type { OrderingEvent } from "../../domain/ordering/events.js";
 import type { OrderItem } from "../../domain/ordering/order.js";
 import { moneyToProto } from "../connect/money-mapping.js";
+import { encodeManufacturingEvent } from "./manufacturing-event-encoding.js";
 
 /** Every event the domain emits; each context adds its union here. */
-export type ShopfloorEvent = IdentityEvent | CatalogEvent | OrderingEvent;
+export type ShopfloorEvent = IdentityEvent | CatalogEvent | OrderingEvent | ManufacturingEvent;
 
 export interface EncodedEvent {
   /** Full protobuf message name of the payload, e.g. "shopfloor.events.v1.UserRegistered". */
@@ -131,5 +133,9 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
         sequence: p.sequence,
       });
     }
+    case "manufacturing.sale_submitted":
+    case "manufacturing.purchase_created":
+    case "manufacturing.purchase_state_changed":
+      return encodeManufacturingEvent(event);
   }
 }

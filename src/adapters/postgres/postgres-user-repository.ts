@@ -13,6 +13,8 @@ interface UserRow {
   role: Role;
   password_hash: string;
   create_time: Date;
+  office_code: string | null;
+  brands: string[];
 }
 
 const toUser = (r: UserRow): User => ({
@@ -22,6 +24,8 @@ const toUser = (r: UserRow): User => ({
   role: r.role,
   passwordHash: r.password_hash,
   createTime: r.create_time,
+  officeCode: r.office_code ?? undefined,
+  brands: r.brands,
 });
 
 export class PostgresUserRepository implements UserRepository {
@@ -30,8 +34,9 @@ export class PostgresUserRepository implements UserRepository {
   async insert(user: User): Promise<void> {
     try {
       await this.sql`
-        insert into users (id, email, username, role, password_hash, create_time)
-        values (${user.id}, ${user.email}, ${user.username}, ${user.role}, ${user.passwordHash}, ${user.createTime})`;
+        insert into users (id, email, username, role, password_hash, create_time, office_code, brands)
+        values (${user.id}, ${user.email}, ${user.username}, ${user.role}, ${user.passwordHash}, ${user.createTime},
+                ${user.officeCode ?? null}, ${this.sql.json([...(user.brands ?? [])])})`;
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint === "users_email_key")

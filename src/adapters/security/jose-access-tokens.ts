@@ -58,7 +58,11 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
   }
 
   async issue(principal: Principal): Promise<AccessToken> {
-    const token = await new SignJWT({ role: principal.role })
+    // Partner scope travels in the token so every call is authorized without a lookup.
+    const claims: Record<string, unknown> = { role: principal.role };
+    if (principal.officeCode) claims.office_code = principal.officeCode;
+    if (principal.brands && principal.brands.length > 0) claims.brands = principal.brands;
+    const token = await new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, kid: this.signing.kid, typ: "at+jwt" })
       .setSubject(principal.userId)
       .setIssuer(this.settings.issuer)
@@ -84,7 +88,20 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier 
       if (typeof payload.sub !== "string" || !ROLES.includes(role as Role)) {
         throw new Unauthenticated("access token is invalid");
       }
-      return { userId: payload.sub, role: role as Role };
+      const officeCode = payload.office_code;
+      const brands = payload.brands;
+      if (officeCode !== undefined && typeof officeCode !== "string") {
+        throw new Unauthenticated("access token is invalid");
+      }
+      if (brands !== undefined && !(Array.isArray(brands) && brands.every((b) => typeof b === "string"))) {
+        throw new Unauthenticated("access token is invalid");
+      }
+      return {
+        userId: payload.sub,
+        role: role as Role,
+        ...(officeCode ? { officeCode } : {}),
+        ...(brands && brands.length > 0 ? { brands: brands as string[] } : {}),
+      };
     } catch (error) {
       if (error instanceof Unauthenticated) throw error;
       if (error instanceof errors.JWTExpired) throw new Unauthenticated("access token has expired");

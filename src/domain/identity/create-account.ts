@@ -10,6 +10,9 @@ export interface CreateAccountCommand {
   readonly username: string;
   readonly password: string;
   readonly role: Role;
+  /** Already checked by checkPartnerScope (partner users only). */
+  readonly officeCode?: string | undefined;
+  readonly brands?: readonly string[] | undefined;
 }
 
 /** Validates, hashes and stores a new account with its `identity.user_registered` event. */
@@ -34,6 +37,8 @@ export async function createAccount(
     role: command.role,
     passwordHash,
     createTime: now,
+    officeCode: command.officeCode,
+    brands: command.brands ?? [],
   };
   const event: UserRegistered = {
     id: deps.ids.newId(),

@@ -2,6 +2,8 @@ import type { Clock } from "../shared/clock.js";
 import type { EventOutbox } from "../shared/domain-event.js";
 import type { IdGenerator } from "../shared/id-generator.js";
 import type { UnitOfWork } from "../shared/unit-of-work.js";
+import type { PartnerClient } from "./partner-client.js";
+import type { BrandDirectory } from "./partner-scope.js";
 import type { Principal } from "./principal.js";
 import type { Role } from "./role.js";
 import type { User } from "./user.js";
@@ -13,6 +15,17 @@ export interface UserRepository {
   /** By username or email, case-insensitively. */
   findByLogin(login: string): Promise<User | undefined>;
   existsWithRole(role: Role): Promise<boolean>;
+}
+
+export interface PartnerClientRepository {
+  insert(client: PartnerClient): Promise<void>;
+  findById(id: string): Promise<PartnerClient | undefined>;
+  /** Oldest first. */
+  list(): Promise<PartnerClient[]>;
+  /** Stores a new secret hash; undefined when no such client. */
+  replaceSecret(id: string, secretHash: string, at: Date): Promise<PartnerClient | undefined>;
+  /** Marks it disabled; undefined when no such client. */
+  disable(id: string): Promise<PartnerClient | undefined>;
 }
 
 export interface RefreshTokenRecord {
@@ -105,6 +118,9 @@ export interface IdentityDeps {
   readonly refreshTokens: OpaqueTokens;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly partnerClients: PartnerClientRepository;
+  /** Which brand codes exist, for manufacturer accounts. */
+  readonly brands: BrandDirectory;
   /** Refresh token lifetime in seconds (30 days by default). */
   readonly refreshTokenTtlSeconds: number;
 }

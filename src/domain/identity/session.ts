@@ -1,4 +1,5 @@
 import type { IdentityDeps, IdentityTx } from "./ports.js";
+import { principalOf } from "./principal.js";
 import type { User } from "./user.js";
 
 export interface Session {
@@ -25,6 +26,6 @@ export async function openSession(
     issuedAt: now,
     expiresAt: new Date(now.getTime() + deps.refreshTokenTtlSeconds * 1000),
   });
-  const access = await deps.accessTokens.issue({ userId: user.id, role: user.role });
+  const access = await deps.accessTokens.issue(principalOf(user));
   return { accessToken: access.token, expiresInSeconds: access.expiresInSeconds, refreshToken, user };
 }

@@ -9,4 +9,8 @@ export interface User {
   readonly role: Role;
   readonly passwordHash: string;
   readonly createTime: Date;
+  /** REGIONAL_OFFICE users: the office they act for. */
+  readonly officeCode?: string | undefined;
+  /** MANUFACTURER users: the brands they build; empty for other roles. */
+  readonly brands?: readonly string[] | undefined;
 }

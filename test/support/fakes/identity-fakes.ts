@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import type { PartnerClient } from "../../../src/domain/identity/partner-client.js";
 import type {
   IdentityDeps,
   IdentityTx,
   LoginAdmission,
   LoginThrottle,
+  PartnerClientRepository,
   RefreshTokenRecord,
   RefreshTokenStore,
   UserRepository,
@@ -56,6 +58,36 @@ export class FakeRefreshTokens implements RefreshTokenStore {
   }
 }
 
+export class FakePartnerClients implements PartnerClientRepository {
+  readonly rows = new Map<string, PartnerClient>();
+  async insert(client: PartnerClient) {
+    this.rows.set(client.id, client);
+  }
+  async findById(id: string) {
+    return this.rows.get(id);
+  }
+  async list() {
+    return [...this.rows.values()];
+  }
+  async replaceSecret(id: string, secretHash: string, at: Date) {
+    const c = this.rows.get(id);
+    if (!c) return undefined;
+    const updated = { ...c, secretHash, secretCreateTime: at };
+    this.rows.set(id, updated);
+    return updated;
+  }
+  async disable(id: string) {
+    const c = this.rows.get(id);
+    if (!c) return undefined;
+    const updated = { ...c, disabled: true };
+    this.rows.set(id, updated);
+    return updated;
+  }
+}
+
+/** The brand codes the fakes know: the seeded ones. */
+export const FAKE_BRANDS = ["skoda", "vw", "audi"];
+
 export class FakeThrottle implements LoginThrottle {
   readonly failures = new Map<string, number>();
   constructor(private readonly max = 1000) {}
@@ -78,6 +110,7 @@ export interface IdentityFakes {
   readonly tokens: FakeRefreshTokens;
   readonly events: DomainEvent[];
   readonly throttle: FakeThrottle;
+  readonly partnerClients: FakePartnerClients;
   /** Moves the fake clock. */
   advance(ms: number): void;
   /** Passwords verified, in order (to check that unknown logins still verify). */
@@ -90,6 +123,7 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
   const events: DomainEvent[] = [];
   const throttle = new FakeThrottle(options.maxFailures);
   const verified: string[] = [];
+  const partnerClients = new FakePartnerClients();
   let now = Date.parse("2026-01-01T00:00:00Z");
   let seq = 0;
   const tx: IdentityTx = {
@@ -109,7 +143,14 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
       placeholderHash: "hash:placeholder-secret",
     },
     loginThrottle: throttle,
-    accessTokens: { issue: async (p) => ({ token: `access:${p.userId}:${p.role}`, expiresInSeconds: 900 }) },
+    accessTokens: {
+      issue: async (p) => ({
+        token: `access:${p.userId}:${p.role}:${p.officeCode ?? ""}:${(p.brands ?? []).join(",")}`,
+        expiresInSeconds: 900,
+      }),
+    },
+    partnerClients,
+    brands: { unknown: async (codes) => codes.filter((c) => !FAKE_BRANDS.includes(c)) },
     refreshTokens: {
       generate: () => `refresh-${++seq}`,
       hash: (t) => createHash("sha256").update(t).digest("hex"),
@@ -124,6 +165,7 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
     tokens,
     events,
     throttle,
+    partnerClients,
     verified,
     advance: (ms) => {
       now += ms;

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shopfloor/identity/v1/identity.proto.
  */
 export const file_shopfloor_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSKPAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyInEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHVzZXJuYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEikKBHJvbGUYBCABKA4yGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUm9sZSI/ChJDcmVhdGVVc2VyUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyKnAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfQ1VTVE9NRVIQARIOCgpST0xFX0FETUlOEAISGAoUUk9MRV9SRUdJT05BTF9PRkZJQ0UQAxIVChFST0xFX01BTlVGQUNUVVJFUhAEMqoECg9JZGVudGl0eVNlcnZpY2USWwoIUmVnaXN0ZXISJi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0Gicuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2USUgoFTG9naW4SIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ2luUmVzcG9uc2USWAoHUmVmcmVzaBIlLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBomLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2USVQoGTG9nb3V0EiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaJS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVzcG9uc2USUgoFR2V0TWUSIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkdldE1lUmVzcG9uc2USYQoKQ3JlYXRlVXNlchIoLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBopLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSK0AQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29mZmljZV9jb2RlGAYgASgJEg4KBmJyYW5kcxgHIAMoCSL7AQoNUGFydG5lckNsaWVudBIRCgljbGllbnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIpCgRyb2xlGAMgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYBCABKAkSDgoGYnJhbmRzGAUgAygJEhAKCGRpc2FibGVkGAYgASgIEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJzZWNyZXRfY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyIpYBChFDcmVhdGVVc2VyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGYnJhbmRzGAYgAygJIj8KEkNyZWF0ZVVzZXJSZXNwb25zZRIpCgR1c2VyGAEgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXIiegoaQ3JlYXRlUGFydG5lckNsaWVudFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIpCgRyb2xlGAIgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYAyABKAkSDgoGYnJhbmRzGAQgAygJIn0KG0NyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRI0CgZjbGllbnQYAyABKAsyJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCI1CiBSb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVxdWVzdBIRCgljbGllbnRfaWQYASABKAkigwEKIVJvdGF0ZVBhcnRuZXJDbGllbnRTZWNyZXRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRI0CgZjbGllbnQYAyABKAsyJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCIwChtEaXNhYmxlUGFydG5lckNsaWVudFJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJIlQKHERpc2FibGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USNAoGY2xpZW50GAEgASgLMiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiGwoZTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdCJTChpMaXN0UGFydG5lckNsaWVudHNSZXNwb25zZRI1CgdjbGllbnRzGAEgAygLMiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiQwoXSXNzdWVDbGllbnRUb2tlblJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJEhUKDWNsaWVudF9zZWNyZXQYAiABKAkiWAoYSXNzdWVDbGllbnRUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgpleHBpcmVzX2luGAIgASgDEhIKCnRva2VuX3R5cGUYAyABKAkqcAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEQoNUk9MRV9DVVNUT01FUhABEg4KClJPTEVfQURNSU4QAhIYChRST0xFX1JFR0lPTkFMX09GRklDRRADEhUKEVJPTEVfTUFOVUZBQ1RVUkVSEAQyqgkKD0lkZW50aXR5U2VydmljZRJbCghSZWdpc3RlchImLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWdpc3RlclJlcXVlc3QaJy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXNwb25zZRJSCgVMb2dpbhIjLnNob3BmbG9vci5pZGVudGl0eS52MS5Mb2dpblJlcXVlc3QaJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXNwb25zZRJYCgdSZWZyZXNoEiUuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiYuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZRJVCgZMb2dvdXQSJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVxdWVzdBolLnNob3BmbG9vci5pZGVudGl0eS52MS5Mb2dvdXRSZXNwb25zZRJSCgVHZXRNZRIjLnNob3BmbG9vci5pZGVudGl0eS52MS5HZXRNZVJlcXVlc3QaJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXNwb25zZRJhCgpDcmVhdGVVc2VyEiguc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXF1ZXN0Gikuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJ8ChNDcmVhdGVQYXJ0bmVyQ2xpZW50EjEuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjIuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZRKOAQoZUm90YXRlUGFydG5lckNsaWVudFNlY3JldBI3LnNob3BmbG9vci5pZGVudGl0eS52MS5Sb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVxdWVzdBo4LnNob3BmbG9vci5pZGVudGl0eS52MS5Sb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVzcG9uc2USfwoURGlzYWJsZVBhcnRuZXJDbGllbnQSMi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuRGlzYWJsZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjMuc2hvcGZsb29yLmlkZW50aXR5LnYxLkRpc2FibGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USeQoSTGlzdFBhcnRuZXJDbGllbnRzEjAuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxpc3RQYXJ0bmVyQ2xpZW50c1JlcXVlc3QaMS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2UScwoQSXNzdWVDbGllbnRUb2tlbhIuLnNob3BmbG9vci5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVxdWVzdBovLnNob3BmbG9vci5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A user account as others may see it (never its password).
@@ -50,6 +50,20 @@ export type User = Message<"shopfloor.identity.v1.User"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 5;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * ROLE_REGIONAL_OFFICE only: the office the user acts for (2-32 characters of [A-Z0-9-]); empty otherwise.
+   *
+   * @generated from field: string office_code = 6;
+   */
+  officeCode: string;
+
+  /**
+   * ROLE_MANUFACTURER only: the brand codes the user builds (e.g. "skoda"); empty otherwise.
+   *
+   * @generated from field: repeated string brands = 7;
+   */
+  brands: string[];
 };
 
 /**
@@ -58,6 +72,75 @@ export type User = Message<"shopfloor.identity.v1.User"> & {
  */
 export const UserSchema: GenMessage<User> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 0);
+
+/**
+ * A machine client of a partner (a regional office or a manufacturer) that signs in with client credentials
+ * (IssueClientToken, or POST /oauth/token with grant_type=client_credentials).
+ *
+ * @generated from message shopfloor.identity.v1.PartnerClient
+ */
+export type PartnerClient = Message<"shopfloor.identity.v1.PartnerClient"> & {
+  /**
+   * The client id (UUIDv7), sent as client_id.
+   *
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+
+  /**
+   * Display name, 1-100 characters, e.g. "Prague office ERP".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * ROLE_REGIONAL_OFFICE or ROLE_MANUFACTURER.
+   *
+   * @generated from field: shopfloor.identity.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * Regional offices: the office's code; empty for manufacturers.
+   *
+   * @generated from field: string office_code = 4;
+   */
+  officeCode: string;
+
+  /**
+   * Manufacturers: the brand codes it builds; empty for offices.
+   *
+   * @generated from field: repeated string brands = 5;
+   */
+  brands: string[];
+
+  /**
+   * True once an admin disabled it: it can get no more tokens.
+   *
+   * @generated from field: bool disabled = 6;
+   */
+  disabled: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 7;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * When the current secret was issued (creation or the last rotation).
+   *
+   * @generated from field: google.protobuf.Timestamp secret_create_time = 8;
+   */
+  secretCreateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.PartnerClient.
+ * Use `create(PartnerClientSchema)` to create a new message.
+ */
+export const PartnerClientSchema: GenMessage<PartnerClient> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 1);
 
 /**
  * A new customer account.
@@ -92,7 +175,7 @@ export type RegisterRequest = Message<"shopfloor.identity.v1.RegisterRequest"> &
  * Use `create(RegisterRequestSchema)` to create a new message.
  */
 export const RegisterRequestSchema: GenMessage<RegisterRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 1);
+  messageDesc(file_shopfloor_identity_v1_identity, 2);
 
 /**
  * The account created.
@@ -113,7 +196,7 @@ export type RegisterResponse = Message<"shopfloor.identity.v1.RegisterResponse">
  * Use `create(RegisterResponseSchema)` to create a new message.
  */
 export const RegisterResponseSchema: GenMessage<RegisterResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 2);
+  messageDesc(file_shopfloor_identity_v1_identity, 3);
 
 /**
  * Credentials.
@@ -141,7 +224,7 @@ export type LoginRequest = Message<"shopfloor.identity.v1.LoginRequest"> & {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 3);
+  messageDesc(file_shopfloor_identity_v1_identity, 4);
 
 /**
  * A new session.
@@ -190,7 +273,7 @@ export type LoginResponse = Message<"shopfloor.identity.v1.LoginResponse"> & {
  * Use `create(LoginResponseSchema)` to create a new message.
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 4);
+  messageDesc(file_shopfloor_identity_v1_identity, 5);
 
 /**
  * A refresh token to spend.
@@ -211,7 +294,7 @@ export type RefreshRequest = Message<"shopfloor.identity.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 5);
+  messageDesc(file_shopfloor_identity_v1_identity, 6);
 
 /**
  * The rotated session.
@@ -258,7 +341,7 @@ export type RefreshResponse = Message<"shopfloor.identity.v1.RefreshResponse"> &
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 6);
+  messageDesc(file_shopfloor_identity_v1_identity, 7);
 
 /**
  * The session to end.
@@ -279,7 +362,7 @@ export type LogoutRequest = Message<"shopfloor.identity.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 7);
+  messageDesc(file_shopfloor_identity_v1_identity, 8);
 
 /**
  * Nothing: Logout is idempotent and silent about unknown tokens.
@@ -294,7 +377,7 @@ export type LogoutResponse = Message<"shopfloor.identity.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 8);
+  messageDesc(file_shopfloor_identity_v1_identity, 9);
 
 /**
  * Nothing: the caller is named by the bearer token.
@@ -309,7 +392,7 @@ export type GetMeRequest = Message<"shopfloor.identity.v1.GetMeRequest"> & {
  * Use `create(GetMeRequestSchema)` to create a new message.
  */
 export const GetMeRequestSchema: GenMessage<GetMeRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 9);
+  messageDesc(file_shopfloor_identity_v1_identity, 10);
 
 /**
  * The caller.
@@ -330,7 +413,7 @@ export type GetMeResponse = Message<"shopfloor.identity.v1.GetMeResponse"> & {
  * Use `create(GetMeResponseSchema)` to create a new message.
  */
 export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 10);
+  messageDesc(file_shopfloor_identity_v1_identity, 11);
 
 /**
  * A new account of any role, made by an admin.
@@ -360,9 +443,25 @@ export type CreateUserRequest = Message<"shopfloor.identity.v1.CreateUserRequest
   password: string;
 
   /**
+   * Any role but ROLE_UNSPECIFIED.
+   *
    * @generated from field: shopfloor.identity.v1.Role role = 4;
    */
   role: Role;
+
+  /**
+   * Required for ROLE_REGIONAL_OFFICE (2-32 characters of [A-Z0-9-], upper-cased), refused for other roles.
+   *
+   * @generated from field: string office_code = 5;
+   */
+  officeCode: string;
+
+  /**
+   * Required (1-20 existing brand codes) for ROLE_MANUFACTURER, refused for other roles.
+   *
+   * @generated from field: repeated string brands = 6;
+   */
+  brands: string[];
 };
 
 /**
@@ -370,7 +469,7 @@ export type CreateUserRequest = Message<"shopfloor.identity.v1.CreateUserRequest
  * Use `create(CreateUserRequestSchema)` to create a new message.
  */
 export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 11);
+  messageDesc(file_shopfloor_identity_v1_identity, 12);
 
 /**
  * The account created.
@@ -391,7 +490,250 @@ export type CreateUserResponse = Message<"shopfloor.identity.v1.CreateUserRespon
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 12);
+  messageDesc(file_shopfloor_identity_v1_identity, 13);
+
+/**
+ * @generated from message shopfloor.identity.v1.CreatePartnerClientRequest
+ */
+export type CreatePartnerClientRequest = Message<"shopfloor.identity.v1.CreatePartnerClientRequest"> & {
+  /**
+   * Display name, 1-100 characters.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * ROLE_REGIONAL_OFFICE or ROLE_MANUFACTURER.
+   *
+   * @generated from field: shopfloor.identity.v1.Role role = 2;
+   */
+  role: Role;
+
+  /**
+   * Required for ROLE_REGIONAL_OFFICE: 2-32 characters of [A-Z0-9-] (upper-cased); refused for manufacturers.
+   *
+   * @generated from field: string office_code = 3;
+   */
+  officeCode: string;
+
+  /**
+   * Required for ROLE_MANUFACTURER: 1-20 existing brand codes; refused for offices.
+   *
+   * @generated from field: repeated string brands = 4;
+   */
+  brands: string[];
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.CreatePartnerClientRequest.
+ * Use `create(CreatePartnerClientRequestSchema)` to create a new message.
+ */
+export const CreatePartnerClientRequestSchema: GenMessage<CreatePartnerClientRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 14);
+
+/**
+ * @generated from message shopfloor.identity.v1.CreatePartnerClientResponse
+ */
+export type CreatePartnerClientResponse = Message<"shopfloor.identity.v1.CreatePartnerClientResponse"> & {
+  /**
+   * The client id to sign in with.
+   *
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+
+  /**
+   * The secret (43 characters of base64url); shown only here.
+   *
+   * @generated from field: string client_secret = 2;
+   */
+  clientSecret: string;
+
+  /**
+   * @generated from field: shopfloor.identity.v1.PartnerClient client = 3;
+   */
+  client?: PartnerClient | undefined;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.CreatePartnerClientResponse.
+ * Use `create(CreatePartnerClientResponseSchema)` to create a new message.
+ */
+export const CreatePartnerClientResponseSchema: GenMessage<CreatePartnerClientResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 15);
+
+/**
+ * @generated from message shopfloor.identity.v1.RotatePartnerClientSecretRequest
+ */
+export type RotatePartnerClientSecretRequest = Message<"shopfloor.identity.v1.RotatePartnerClientSecretRequest"> & {
+  /**
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RotatePartnerClientSecretRequest.
+ * Use `create(RotatePartnerClientSecretRequestSchema)` to create a new message.
+ */
+export const RotatePartnerClientSecretRequestSchema: GenMessage<RotatePartnerClientSecretRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 16);
+
+/**
+ * @generated from message shopfloor.identity.v1.RotatePartnerClientSecretResponse
+ */
+export type RotatePartnerClientSecretResponse = Message<"shopfloor.identity.v1.RotatePartnerClientSecretResponse"> & {
+  /**
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+
+  /**
+   * The new secret; shown only here.
+   *
+   * @generated from field: string client_secret = 2;
+   */
+  clientSecret: string;
+
+  /**
+   * @generated from field: shopfloor.identity.v1.PartnerClient client = 3;
+   */
+  client?: PartnerClient | undefined;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RotatePartnerClientSecretResponse.
+ * Use `create(RotatePartnerClientSecretResponseSchema)` to create a new message.
+ */
+export const RotatePartnerClientSecretResponseSchema: GenMessage<RotatePartnerClientSecretResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 17);
+
+/**
+ * @generated from message shopfloor.identity.v1.DisablePartnerClientRequest
+ */
+export type DisablePartnerClientRequest = Message<"shopfloor.identity.v1.DisablePartnerClientRequest"> & {
+  /**
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.DisablePartnerClientRequest.
+ * Use `create(DisablePartnerClientRequestSchema)` to create a new message.
+ */
+export const DisablePartnerClientRequestSchema: GenMessage<DisablePartnerClientRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 18);
+
+/**
+ * @generated from message shopfloor.identity.v1.DisablePartnerClientResponse
+ */
+export type DisablePartnerClientResponse = Message<"shopfloor.identity.v1.DisablePartnerClientResponse"> & {
+  /**
+   * @generated from field: shopfloor.identity.v1.PartnerClient client = 1;
+   */
+  client?: PartnerClient | undefined;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.DisablePartnerClientResponse.
+ * Use `create(DisablePartnerClientResponseSchema)` to create a new message.
+ */
+export const DisablePartnerClientResponseSchema: GenMessage<DisablePartnerClientResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 19);
+
+/**
+ * @generated from message shopfloor.identity.v1.ListPartnerClientsRequest
+ */
+export type ListPartnerClientsRequest = Message<"shopfloor.identity.v1.ListPartnerClientsRequest"> & {
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.ListPartnerClientsRequest.
+ * Use `create(ListPartnerClientsRequestSchema)` to create a new message.
+ */
+export const ListPartnerClientsRequestSchema: GenMessage<ListPartnerClientsRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 20);
+
+/**
+ * @generated from message shopfloor.identity.v1.ListPartnerClientsResponse
+ */
+export type ListPartnerClientsResponse = Message<"shopfloor.identity.v1.ListPartnerClientsResponse"> & {
+  /**
+   * Oldest first.
+   *
+   * @generated from field: repeated shopfloor.identity.v1.PartnerClient clients = 1;
+   */
+  clients: PartnerClient[];
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.ListPartnerClientsResponse.
+ * Use `create(ListPartnerClientsResponseSchema)` to create a new message.
+ */
+export const ListPartnerClientsResponseSchema: GenMessage<ListPartnerClientsResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 21);
+
+/**
+ * @generated from message shopfloor.identity.v1.IssueClientTokenRequest
+ */
+export type IssueClientTokenRequest = Message<"shopfloor.identity.v1.IssueClientTokenRequest"> & {
+  /**
+   * A partner client's id.
+   *
+   * @generated from field: string client_id = 1;
+   */
+  clientId: string;
+
+  /**
+   * Its current secret.
+   *
+   * @generated from field: string client_secret = 2;
+   */
+  clientSecret: string;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.IssueClientTokenRequest.
+ * Use `create(IssueClientTokenRequestSchema)` to create a new message.
+ */
+export const IssueClientTokenRequestSchema: GenMessage<IssueClientTokenRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 22);
+
+/**
+ * @generated from message shopfloor.identity.v1.IssueClientTokenResponse
+ */
+export type IssueClientTokenResponse = Message<"shopfloor.identity.v1.IssueClientTokenResponse"> & {
+  /**
+   * Short-lived JWT (EdDSA) carrying the client's role and office_code or brands; send it as
+   * "authorization: Bearer <token>".
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * Lifetime of the access token in seconds.
+   *
+   * @generated from field: int64 expires_in = 2;
+   */
+  expiresIn: bigint;
+
+  /**
+   * Always "Bearer".
+   *
+   * @generated from field: string token_type = 3;
+   */
+  tokenType: string;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.IssueClientTokenResponse.
+ * Use `create(IssueClientTokenResponseSchema)` to create a new message.
+ */
+export const IssueClientTokenResponseSchema: GenMessage<IssueClientTokenResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 23);
 
 /**
  * Who a user is to Shopfloor; decides which RPCs they may call.
@@ -488,7 +830,8 @@ export const IdentityService: GenService<{
     output: typeof GetMeResponseSchema;
   },
   /**
-   * Admin. Creates a user of any role.
+   * Admin. Creates a user of any role. A regional office user needs office_code, a manufacturer user at least one
+   * existing brand; other roles take neither (INVALID_ARGUMENT otherwise).
    *
    * @generated from rpc shopfloor.identity.v1.IdentityService.CreateUser
    */
@@ -496,6 +839,60 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof CreateUserRequestSchema;
     output: typeof CreateUserResponseSchema;
+  },
+  /**
+   * Admin. Creates a partner client for one regional office (office_code) or a manufacturer (one or more
+   * existing brands) and returns its secret once; only a hash of the secret is stored.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.CreatePartnerClient
+   */
+  createPartnerClient: {
+    methodKind: "unary";
+    input: typeof CreatePartnerClientRequestSchema;
+    output: typeof CreatePartnerClientResponseSchema;
+  },
+  /**
+   * Admin. Replaces a partner client's secret (returned once); the old secret stops working at once. Tokens
+   * already issued stay valid until they expire. An unknown client is NOT_FOUND.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.RotatePartnerClientSecret
+   */
+  rotatePartnerClientSecret: {
+    methodKind: "unary";
+    input: typeof RotatePartnerClientSecretRequestSchema;
+    output: typeof RotatePartnerClientSecretResponseSchema;
+  },
+  /**
+   * Admin. Disables a partner client for good: it gets no more tokens. Tokens already issued stay valid until
+   * they expire (at most the access-token lifetime). An unknown client is NOT_FOUND.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.DisablePartnerClient
+   */
+  disablePartnerClient: {
+    methodKind: "unary";
+    input: typeof DisablePartnerClientRequestSchema;
+    output: typeof DisablePartnerClientResponseSchema;
+  },
+  /**
+   * Admin. Every partner client, oldest first.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.ListPartnerClients
+   */
+  listPartnerClients: {
+    methodKind: "unary";
+    input: typeof ListPartnerClientsRequestSchema;
+    output: typeof ListPartnerClientsResponseSchema;
+  },
+  /**
+   * Public. Exchanges a partner client's id and secret for an access token carrying its role and its office or
+   * brands (OAuth2 client credentials; no refresh token). A wrong, unknown or disabled client is UNAUTHENTICATED.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.IssueClientToken
+   */
+  issueClientToken: {
+    methodKind: "unary";
+    input: typeof IssueClientTokenRequestSchema;
+    output: typeof IssueClientTokenResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_shopfloor_identity_v1_identity, 0);
