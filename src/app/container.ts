@@ -4,10 +4,12 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
 import { uuidv7 } from "uuidv7";
+import { file_shopfloor_analytics_v1_analytics } from "../../gen/shopfloor/analytics/v1/analytics_pb.js";
 import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
+import { AnalyticsService, analyticsService } from "../adapters/connect/analytics-service.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
@@ -33,6 +35,7 @@ import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throt
 import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
+import { PostgresSalesReadModel } from "../adapters/postgres/postgres-sales-read-model.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
@@ -43,6 +46,7 @@ import { Argon2PasswordHasher } from "../adapters/security/argon2-password-hashe
 import { HmacPageTokens } from "../adapters/security/hmac-page-tokens.js";
 import { JoseAccessTokens } from "../adapters/security/jose-access-tokens.js";
 import { OpaqueRefreshTokens } from "../adapters/security/opaque-refresh-tokens.js";
+import type { AnalyticsDeps } from "../domain/analytics/ports.js";
 import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
@@ -215,6 +219,11 @@ export async function startApp(
       shopCurrency: config.shopCurrency,
       autoAdvanceMs: config.orderAutoAdvanceMs,
     };
+    const analyticsDeps: AnalyticsDeps = {
+      sales: new PostgresSalesReadModel(sql),
+      pageTokens,
+      shopCurrency: config.shopCurrency,
+    };
     const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
@@ -240,6 +249,12 @@ export async function startApp(
       intercept(
         OrderService,
         orderingService(orderingDeps, draining.signal),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+      intercept(
+        AnalyticsService,
+        analyticsService(analyticsDeps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -286,6 +301,7 @@ export async function startApp(
         file_shopfloor_identity_v1_identity,
         file_shopfloor_catalog_v1_catalog,
         file_shopfloor_ordering_v1_ordering,
+        file_shopfloor_analytics_v1_analytics,
       ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,

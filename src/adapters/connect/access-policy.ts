@@ -34,4 +34,6 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.ordering.v1.OrderService/CancelOrder": SHOPPERS,
   "shopfloor.ordering.v1.OrderService/UpdateOrderStatus": ADMIN,
   "shopfloor.ordering.v1.OrderService/WatchOrder": SHOPPERS,
+  "shopfloor.analytics.v1.AnalyticsService/GetSalesReport": ADMIN,
+  "shopfloor.analytics.v1.AnalyticsService/GetTopProducts": ADMIN,
 };
