@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type CallOptions, Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AnalyticsService } from "../../gen/shopfloor/analytics/v1/analytics_pb.js";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { OrderService } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { clientFor, closeGrpcClients, SURFACES, type Surface } from "../support/clients.js";
@@ -39,6 +40,7 @@ const EXPECTED: ReadonlyArray<[DescService, Record<string, Access>]> = [
       updateOrderStatus: ["admin"],
     },
   ],
+  [AnalyticsService, { getSalesReport: ["admin"], getTopProducts: ["admin"] }],
 ];
 
 let app: TestApp;
