@@ -58,6 +58,7 @@ import type { EventBus } from "../domain/shared/event-bus.js";
 import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
 import { loadDemoData } from "./demo-data.js";
+import { loadDemoSales } from "./demo-sales.js";
 import { createEventBackbone } from "./event-backbone.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
@@ -197,6 +198,11 @@ export async function startApp(
       const adminUser = await identityDeps.users.findByLogin(admin.email);
       if (adminUser)
         await loadDemoData({ identity: identityDeps, catalog: catalogDeps, logger }, adminUser.id);
+      await loadDemoSales(
+        { sql, passwords: identityDeps.passwords, logger },
+        config.shopCurrency,
+        new Date(),
+      );
     }
     const orderingDeps: OrderingDeps = {
       uow: new PostgresUnitOfWork<OrderingTx>(
