@@ -183,6 +183,49 @@ describe.each(DATABASE_KINDS)("PostgresSalesReadModel on %s", (kind) => {
     expect(topRevenue.map((p) => p.productId)).toEqual(byRevenue.map((p) => p.productId));
   });
 
+  it("stays exact when orders are cancelled later, or placed and cancelled in one transaction", async () => {
+    const open = rows.filter((r) => r.status !== "CANCELLED" && r.line_no === 0).slice(0, 40);
+    await db.sql.begin(async (tx) => {
+      await tx`update orders set status = 'CANCELLED' where id = any(${open.map((r) => r.order_id)}::uuid[])`;
+    });
+    const [sample] = rows;
+    if (!sample) throw new Error("no rows");
+    const id = "0190f0e0-0000-7000-8000-00000000abcd";
+    await db.sql.begin(async (tx) => {
+      await tx`
+        with placed as (
+          insert into orders (id, customer_id, status, total_minor, currency_code, create_time, update_time)
+          select ${id}, customer_id, 'PENDING', 500, 'EUR', ${sample.create_time}, ${sample.create_time}
+          from orders where id = ${sample.order_id}
+        )
+        insert into order_items (order_id, line_no, product_id, product_name, quantity, unit_price_minor, currency_code)
+        values (${id}, 0, ${sample.product_id}, 'x', 5, 100, 'EUR')`;
+      await tx`update orders set status = 'CANCELLED' where id = ${id}`;
+    });
+    const now = await db.sql<SaleRow[]>`
+      select o.id as order_id, o.status, o.create_time, i.line_no, i.product_id, p.category_id, i.quantity,
+             i.unit_price_minor
+      from orders o join order_items i on i.order_id = o.id join products p on p.id = i.product_id`;
+    const range = { start: new Date(windowStart - 3_600_000), end: new Date(UNTIL.getTime() + 3_600_000) };
+    const none = { productIds: [], categoryIds: [] };
+    const buckets = await sales.salesByBucket({
+      range,
+      filter: none,
+      bucket: "DAY",
+      timeZone: "Europe/Berlin",
+    });
+    const zone = ZoneCalendar.of("Europe/Berlin");
+    if (!zone) throw new Error("zone");
+    expect(buckets).toEqual(
+      bucketBoundaries(range, "DAY", zone).map((b) => ({ ...b, ...figuresOf(reference(now, b, none)) })),
+    );
+    const [rolled] = await db.sql<{ orders: number; units: number }[]>`
+      select sum(orders)::int8 as orders, sum(units)::int8 as units from sales_slots`;
+    const all = figuresOf(reference(now, { start: new Date(0), end: new Date(8.64e15) }, none));
+    expect(rolled).toEqual({ orders: all.orderCount, units: all.units });
+    rows = now;
+  });
+
   it("refuses a zone the database does not know as the caller's mistake", async () => {
     const range = { start: new Date(windowStart), end: UNTIL };
     await expect(
