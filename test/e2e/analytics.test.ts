@@ -253,3 +253,74 @@ describe.each(SURFACES)("AnalyticsService over %s", (surface: Surface) => {
     await expectCode(analytics().getTopProducts(around()), Code.Unauthenticated);
   });
 });
+
+describe("AnalyticsService under concurrent orders and cancellations", () => {
+  it("stays exact: the rollups (unfiltered) and the lines (filtered) agree with what was placed", async () => {
+    const products = await createProducts(
+      app,
+      admin,
+      Array.from({ length: 8 }, (_, i) => ({ stock: 10_000, price: 101 + i * 37 })),
+    );
+    const shoppers = await Promise.all([registerCustomer(app), registerCustomer(app), registerCustomer(app)]);
+    const orders = clientFor("grpc", OrderService, app);
+    const from = Date.now();
+    const place = (n: number) => {
+      const shopper = shoppers[n % shoppers.length] as SignedIn;
+      const items = [0, 1, 2].slice(0, 1 + (n % 3)).map((k) => ({
+        productId: (products[(n + k * 3) % products.length] as Product).id,
+        quantity: 1 + ((n + k) % 4),
+      }));
+      return orders.placeOrder({ items }, shopper.call).then((r) => ({ order: r.order, shopper }));
+    };
+    const first = await Promise.all(Array.from({ length: 60 }, (_, n) => place(n)));
+    const toCancel = first.filter((_, n) => n % 4 === 0);
+    const [second] = await Promise.all([
+      Promise.all(Array.from({ length: 30 }, (_, n) => place(60 + n))),
+      Promise.all(
+        toCancel.map(({ order, shopper }) => orders.cancelOrder({ orderId: order?.id ?? "" }, shopper.call)),
+      ),
+    ]);
+    const cancelled = new Set(toCancel.map(({ order }) => order?.id));
+    const kept = [...first, ...second].filter(({ order }) => !cancelled.has(order?.id));
+    const expected = {
+      orders: BigInt(kept.length),
+      units: kept.reduce(
+        (s, { order }) => s + BigInt(order?.items.reduce((u, i) => u + i.quantity, 0) ?? 0),
+        0n,
+      ),
+      revenue: kept.reduce((s, { order }) => s + (order?.total?.amountMinor ?? 0n), 0n),
+    };
+    const analytics = clientFor("connect", AnalyticsService, app);
+    const ours = await analytics.getSalesReport(
+      {
+        startTime: timestampFromMs(from - 1),
+        endTime: timestampFromMs(Date.now() + 1),
+        bucket: Bucket.NONE,
+        categoryIds: [products[0]?.categoryId ?? ""],
+      },
+      admin.call,
+    );
+    expect([ours.totalOrderCount, ours.totalUnits, ours.totalRevenue?.amountMinor]).toEqual([
+      expected.orders,
+      expected.units,
+      expected.revenue,
+    ]);
+    // Over hours, unfiltered reports sum the quarter-hour rollups; naming every category reads the lines.
+    const wide = {
+      startTime: timestampFromMs(from - 2 * HOUR - 1234),
+      endTime: timestampFromMs(Date.now() + 2 * HOUR + 4321),
+      bucket: Bucket.DAY,
+      timeZone: "Pacific/Chatham",
+    };
+    const unfiltered = await analytics.getSalesReport(wide, admin.call);
+    const everyCategory = [catA[0], catB[0], products[0]].map((p) => p?.categoryId ?? "");
+    const filtered = await analytics.getSalesReport({ ...wide, categoryIds: everyCategory }, admin.call);
+    expect(unfiltered.totalOrderCount).toBe(expected.orders + 2n);
+    expect([unfiltered.totalOrderCount, unfiltered.totalUnits, unfiltered.totalRevenue]).toEqual([
+      filtered.totalOrderCount,
+      filtered.totalUnits,
+      filtered.totalRevenue,
+    ]);
+    expect(unfiltered.buckets).toEqual(filtered.buckets);
+  });
+});
