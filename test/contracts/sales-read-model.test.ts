@@ -149,39 +149,43 @@ describe.each(DATABASE_KINDS)("PostgresSalesReadModel on %s", (kind) => {
     expect(seen).toEqual(expected);
   });
 
-  it("ranks products by revenue or units, ties broken by the other measure, then by id", async () => {
-    const range = { start: new Date(windowStart), end: UNTIL };
-    const perProduct = new Map<string, { units: number; revenueMinor: number; orderCount: number }>();
-    for (const r of reference(rows, range, { productIds: [], categoryIds: [] })) {
-      const p = perProduct.get(r.product_id) ?? { units: 0, revenueMinor: 0, orderCount: 0 };
-      perProduct.set(r.product_id, {
-        units: p.units + r.quantity,
-        revenueMinor: p.revenueMinor + r.quantity * r.unit_price_minor,
-        orderCount: p.orderCount + 1,
-      });
-    }
-    const ranked = [...perProduct.entries()].map(([productId, f]) => ({ productId, ...f }));
-    const byUnits = [...ranked].sort(
-      (a, b) => b.units - a.units || b.revenueMinor - a.revenueMinor || (a.productId < b.productId ? -1 : 1),
-    );
-    const top = await sales.topProducts({
-      range,
-      filter: { productIds: [], categoryIds: [] },
-      ranking: "UNITS",
-      limit: 10,
-    });
-    expect(top.map(({ name: _, ...rest }) => rest)).toEqual(byUnits.slice(0, 10));
-    const byRevenue = [...ranked].sort(
-      (a, b) => b.revenueMinor - a.revenueMinor || b.units - a.units || (a.productId < b.productId ? -1 : 1),
-    );
-    const topRevenue = await sales.topProducts({
-      range,
-      filter: { productIds: [], categoryIds: [] },
-      ranking: "REVENUE",
-      limit: 100,
-    });
-    expect(topRevenue.map((p) => p.productId)).toEqual(byRevenue.map((p) => p.productId));
-  });
+  // Whole UTC days come from the daily rollups, partial ones from the lines: ranges of both kinds, and shorter
+  // than a day, with and without a category filter.
+  it.each([
+    ["whole days", 0, DAYS * 86_400_000, false],
+    ["partial days at both ends", 5.3 * 86_400_000, (DAYS - 2.7) * 86_400_000, false],
+    ["partial days, one category", 1.25 * 86_400_000, (DAYS - 0.6) * 86_400_000, true],
+    ["less than a day", 10.1 * 86_400_000, 10.9 * 86_400_000, false],
+  ] as const)(
+    "ranks products by revenue or units over %s, ties broken by the other measure, then by id",
+    async (_, from, to, oneCategory) => {
+      const range = { start: new Date(windowStart + from), end: new Date(windowStart + to) };
+      const filter = { productIds: [], categoryIds: oneCategory ? categoryIds.slice(0, 1) : [] };
+      const perProduct = new Map<string, { units: number; revenueMinor: number; orderCount: number }>();
+      for (const r of reference(rows, range, filter)) {
+        const p = perProduct.get(r.product_id) ?? { units: 0, revenueMinor: 0, orderCount: 0 };
+        perProduct.set(r.product_id, {
+          units: p.units + r.quantity,
+          revenueMinor: p.revenueMinor + r.quantity * r.unit_price_minor,
+          orderCount: p.orderCount + 1,
+        });
+      }
+      const ranked = [...perProduct.entries()].map(([productId, f]) => ({ productId, ...f }));
+      expect(ranked.length).toBeGreaterThan(2);
+      const byUnits = [...ranked].sort(
+        (a, b) =>
+          b.units - a.units || b.revenueMinor - a.revenueMinor || (a.productId < b.productId ? -1 : 1),
+      );
+      const top = await sales.topProducts({ range, filter, ranking: "UNITS", limit: 10 });
+      expect(top.map(({ name: _, ...rest }) => rest)).toEqual(byUnits.slice(0, 10));
+      const byRevenue = [...ranked].sort(
+        (a, b) =>
+          b.revenueMinor - a.revenueMinor || b.units - a.units || (a.productId < b.productId ? -1 : 1),
+      );
+      const topRevenue = await sales.topProducts({ range, filter, ranking: "REVENUE", limit: 100 });
+      expect(topRevenue.map(({ name: _, ...rest }) => rest)).toEqual(byRevenue);
+    },
+  );
 
   it("stays exact when orders are cancelled later, or placed and cancelled in one transaction", async () => {
     const open = rows.filter((r) => r.status !== "CANCELLED" && r.line_no === 0).slice(0, 40);
@@ -223,6 +227,17 @@ describe.each(DATABASE_KINDS)("PostgresSalesReadModel on %s", (kind) => {
       select sum(orders)::int8 as orders, sum(units)::int8 as units from sales_slots`;
     const all = figuresOf(reference(now, { start: new Date(0), end: new Date(8.64e15) }, none));
     expect(rolled).toEqual({ orders: all.orderCount, units: all.units });
+    const [daily] = await db.sql<{ orders: number; units: number }[]>`
+      select sum(orders)::int8 as orders, sum(units)::int8 as units from product_sales_days`;
+    expect(daily).toEqual({
+      orders: reference(now, { start: new Date(0), end: new Date(8.64e15) }, none).length,
+      units: all.units,
+    });
+    const perProduct = await sales.topProducts({ range, filter: none, ranking: "UNITS", limit: 100 });
+    for (const p of perProduct) {
+      const lines = reference(now, range, { productIds: [p.productId], categoryIds: [] });
+      expect([p.units, p.orderCount]).toEqual([lines.reduce((sum, r) => sum + r.quantity, 0), lines.length]);
+    }
     rows = now;
   });
 

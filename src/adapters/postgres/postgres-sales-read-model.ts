@@ -34,6 +34,17 @@ function alignedPart(range: TimeRange): TimeRange | undefined {
   return start < end ? { start: new Date(start), end: new Date(end) } : undefined;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The whole UTC days inside a range, or undefined when there are none. */
+function wholeDaysOf(range: TimeRange): TimeRange | undefined {
+  const start = Math.ceil(range.start.getTime() / DAY_MS) * DAY_MS;
+  const end = Math.floor(range.end.getTime() / DAY_MS) * DAY_MS;
+  return start < end ? { start: new Date(start), end: new Date(end) } : undefined;
+}
+
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
 interface BucketRow {
   start_at: Date;
   order_count: number;
@@ -211,18 +222,40 @@ export class PostgresSalesReadModel implements SalesReadModel {
       query.ranking === "UNITS"
         ? this.sql`t.units desc, t.revenue desc, t.product_id`
         : this.sql`t.revenue desc, t.units desc, t.product_id`;
+    const productFilter = products
+      ? this.sql`and product_id = any(${products as string[]}::uuid[])`
+      : this.sql``;
+    const lineFilter = products
+      ? this.sql`and i.product_id = any(${products as string[]}::uuid[])`
+      : this.sql``;
+    // The range's whole UTC days come from the daily rollups (010), the partial days at its ends from the lines.
     // A product is on an order at most once (order_items_product_once), so its lines count its orders.
+    const days = wholeDaysOf(range);
+    const lineTime = days
+      ? this.sql`((o.create_time >= ${range.start} and o.create_time < ${days.start})
+               or (o.create_time >= ${days.end} and o.create_time < ${range.end}))`
+      : this.timeIn(range);
+    const rolled = days
+      ? this.sql`
+          select product_id, units, revenue_minor as revenue, orders as order_count from product_sales_days
+          where day >= ${isoDate(days.start)}::date and day < ${isoDate(days.end)}::date ${productFilter}
+          union all`
+      : this.sql``;
     const rows = await this.sql<
       { product_id: string; name: string; units: number; revenue: number; order_count: number }[]
     >`
       select t.product_id, p.name, t.units, t.revenue, t.order_count
       from (
-        select i.product_id, sum(i.quantity)::int8 as units,
-               sum(i.quantity * i.unit_price_minor)::int8 as revenue, count(*)::int8 as order_count
-        from orders o join order_items i on i.order_id = o.id
-        where o.status <> 'CANCELLED' and o.create_time >= ${range.start} and o.create_time < ${range.end}
-          ${products ? this.sql`and i.product_id = any(${products}::uuid[])` : this.sql``}
-        group by i.product_id
+        select product_id, sum(units)::int8 as units, sum(revenue)::int8 as revenue,
+               sum(order_count)::int8 as order_count
+        from (
+          ${rolled}
+          select i.product_id, i.quantity as units, i.quantity * i.unit_price_minor as revenue, 1 as order_count
+          from orders o join order_items i on i.order_id = o.id
+          where o.status <> 'CANCELLED' and ${lineTime} ${lineFilter}
+        ) as figures
+        group by product_id
+        having sum(order_count) > 0
       ) t join products p on p.id = t.product_id
       order by ${order}
       limit ${query.limit}`;

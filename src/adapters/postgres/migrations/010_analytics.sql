@@ -24,6 +24,19 @@ CREATE TABLE sales_slots (
   PRIMARY KEY (slot, shard)
 );
 
+-- Top products read a second rollup: units, revenue and orders per product and UTC day (a range's whole days;
+-- the lines for the partial days at its ends). A product is on an order at most once, so its orders add up.
+-- Its row of a day is only written by transactions holding the product's row lock (PlaceOrder and a cancel
+-- take it for the stock), so it adds no waiting of its own.
+CREATE TABLE product_sales_days (
+  day            date NOT NULL,
+  product_id     uuid NOT NULL,
+  orders         bigint NOT NULL,
+  units          bigint NOT NULL,
+  revenue_minor  bigint NOT NULL,
+  PRIMARY KEY (day, product_id)
+);
+
 -- Lines are added as they are inserted (one statement per order, its lines together), counted once per
 -- order by its line 0, unless the order is already CANCELLED (the seed writes history that way).
 CREATE FUNCTION sales_slots_add_lines() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -38,13 +51,24 @@ BEGIN
   ON CONFLICT (slot, shard) DO UPDATE
     SET orders = s.orders + EXCLUDED.orders, units = s.units + EXCLUDED.units,
         revenue_minor = s.revenue_minor + EXCLUDED.revenue_minor;
+  -- In product order, the order PlaceOrder locked the products in.
+  INSERT INTO product_sales_days AS d (day, product_id, orders, units, revenue_minor)
+  SELECT (o.create_time AT TIME ZONE 'UTC')::date, n.product_id,
+         count(*), sum(n.quantity), sum(n.quantity * n.unit_price_minor)
+  FROM new_lines n JOIN orders o ON o.id = n.order_id
+  WHERE o.status <> 'CANCELLED'
+  GROUP BY 1, 2
+  ORDER BY 2, 1
+  ON CONFLICT (day, product_id) DO UPDATE
+    SET orders = d.orders + EXCLUDED.orders, units = d.units + EXCLUDED.units,
+        revenue_minor = d.revenue_minor + EXCLUDED.revenue_minor;
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER order_items_sales_slots AFTER INSERT ON order_items
   REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION sales_slots_add_lines();
 
--- A cancellation takes its order's lines out again. Deferred to commit, so the rollup row is locked last, after
+-- A cancellation takes its order's lines out of both rollups again. Deferred to commit, so the rollup row is locked last, after
 -- the product rows a cancel locks to return stock: PlaceOrder locks products, then its rollup row, so the two
 -- always lock in the same order and cannot deadlock. An order placed and cancelled in one transaction is
 -- added by the insert and taken out here, netting zero.
@@ -58,6 +82,14 @@ BEGIN
   ON CONFLICT (slot, shard) DO UPDATE
     SET orders = s.orders + EXCLUDED.orders, units = s.units + EXCLUDED.units,
         revenue_minor = s.revenue_minor + EXCLUDED.revenue_minor;
+  INSERT INTO product_sales_days AS d (day, product_id, orders, units, revenue_minor)
+  SELECT (NEW.create_time AT TIME ZONE 'UTC')::date, i.product_id, -1, -i.quantity,
+         -(i.quantity * i.unit_price_minor)
+  FROM order_items i WHERE i.order_id = NEW.id
+  ORDER BY i.product_id
+  ON CONFLICT (day, product_id) DO UPDATE
+    SET orders = d.orders + EXCLUDED.orders, units = d.units + EXCLUDED.units,
+        revenue_minor = d.revenue_minor + EXCLUDED.revenue_minor;
   RETURN NULL;
 END $$;
 
@@ -73,3 +105,10 @@ SELECT date_bin('15 minutes', o.create_time, timestamptz '2000-01-01 00:00:00+00
 FROM orders o JOIN order_items i ON i.order_id = o.id
 WHERE o.status <> 'CANCELLED'
 GROUP BY 1;
+
+INSERT INTO product_sales_days (day, product_id, orders, units, revenue_minor)
+SELECT (o.create_time AT TIME ZONE 'UTC')::date, i.product_id,
+       count(*), sum(i.quantity), sum(i.quantity * i.unit_price_minor)
+FROM orders o JOIN order_items i ON i.order_id = o.id
+WHERE o.status <> 'CANCELLED'
+GROUP BY 1, 2;
