@@ -17,6 +17,8 @@ export const file_shopfloor_analytics_v1_analytics: GenFile = /*@__PURE__*/
   fileDesc("CiZzaG9wZmxvb3IvYW5hbHl0aWNzL3YxL2FuYWx5dGljcy5wcm90bxIWc2hvcGZsb29yLmFuYWx5dGljcy52MSKtAgoVR2V0U2FsZXNSZXBvcnRSZXF1ZXN0Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtwcm9kdWN0X2lkcxgDIAMoCRIUCgxjYXRlZ29yeV9pZHMYBCADKAkSLgoGYnVja2V0GAUgASgOMh4uc2hvcGZsb29yLmFuYWx5dGljcy52MS5CdWNrZXQSEQoJdGltZV96b25lGAYgASgJEhUKDWluY2x1ZGVfbGluZXMYByABKAgSFwoPbGluZXNfcGFnZV9zaXplGAggASgFEhgKEGxpbmVzX3BhZ2VfdG9rZW4YCSABKAkivAEKC1NhbGVzQnVja2V0Ei4KCnN0YXJ0X3RpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtvcmRlcl9jb3VudBgDIAEoAxINCgV1bml0cxgEIAEoAxIrCgdyZXZlbnVlGAUgASgLMhouc2hvcGZsb29yLmNvbW1vbi52MS5Nb25leSK4AQoIU2FsZUxpbmUSEAoIb3JkZXJfaWQYASABKAkSEgoKcHJvZHVjdF9pZBgCIAEoCRIQCghxdWFudGl0eRgDIAEoBRIuCgp1bml0X3ByaWNlGAQgASgLMhouc2hvcGZsb29yLmNvbW1vbi52MS5Nb25leRIuCgpvcmRlcl90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxwcm9kdWN0X25hbWUYBiABKAkilAIKFkdldFNhbGVzUmVwb3J0UmVzcG9uc2USNAoHYnVja2V0cxgBIAMoCzIjLnNob3BmbG9vci5hbmFseXRpY3MudjEuU2FsZXNCdWNrZXQSGQoRdG90YWxfb3JkZXJfY291bnQYAiABKAMSEwoLdG90YWxfdW5pdHMYAyABKAMSMQoNdG90YWxfcmV2ZW51ZRgEIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSLwoFbGluZXMYBSADKAsyIC5zaG9wZmxvb3IuYW5hbHl0aWNzLnYxLlNhbGVMaW5lEh0KFW5leHRfbGluZXNfcGFnZV90b2tlbhgGIAEoCRIRCgl0aW1lX3pvbmUYByABKAkizAEKFUdldFRvcFByb2R1Y3RzUmVxdWVzdBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoHcmFua2luZxgDIAEoDjIfLnNob3BmbG9vci5hbmFseXRpY3MudjEuUmFua2luZxINCgVsaW1pdBgEIAEoBRIUCgxjYXRlZ29yeV9pZHMYBSADKAkigQEKDFByb2R1Y3RTYWxlcxISCgpwcm9kdWN0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDQoFdW5pdHMYAyABKAMSKwoHcmV2ZW51ZRgEIAEoCzIaLnNob3BmbG9vci5jb21tb24udjEuTW9uZXkSEwoLb3JkZXJfY291bnQYBSABKAMiUAoWR2V0VG9wUHJvZHVjdHNSZXNwb25zZRI2Cghwcm9kdWN0cxgBIAMoCzIkLnNob3BmbG9vci5hbmFseXRpY3MudjEuUHJvZHVjdFNhbGVzKnUKBkJ1Y2tldBIWChJCVUNLRVRfVU5TUEVDSUZJRUQQABIPCgtCVUNLRVRfTk9ORRABEg4KCkJVQ0tFVF9EQVkQAhIPCgtCVUNLRVRfV0VFSxADEhAKDEJVQ0tFVF9NT05USBAEEg8KC0JVQ0tFVF9ZRUFSEAUqSgoHUmFua2luZxIXChNSQU5LSU5HX1VOU1BFQ0lGSUVEEAASEwoPUkFOS0lOR19SRVZFTlVFEAESEQoNUkFOS0lOR19VTklUUxACMvQBChBBbmFseXRpY3NTZXJ2aWNlEm8KDkdldFNhbGVzUmVwb3J0Ei0uc2hvcGZsb29yLmFuYWx5dGljcy52MS5HZXRTYWxlc1JlcG9ydFJlcXVlc3QaLi5zaG9wZmxvb3IuYW5hbHl0aWNzLnYxLkdldFNhbGVzUmVwb3J0UmVzcG9uc2USbwoOR2V0VG9wUHJvZHVjdHMSLS5zaG9wZmxvb3IuYW5hbHl0aWNzLnYxLkdldFRvcFByb2R1Y3RzUmVxdWVzdBouLnNob3BmbG9vci5hbmFseXRpY3MudjEuR2V0VG9wUHJvZHVjdHNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp, file_shopfloor_common_v1_common]);
 
 /**
+ * What to report: a range, which lines count, and how to cut the range.
+ *
  * @generated from message shopfloor.analytics.v1.GetSalesReportRequest
  */
 export type GetSalesReportRequest = Message<"shopfloor.analytics.v1.GetSalesReportRequest"> & {
@@ -150,11 +152,15 @@ export const SalesBucketSchema: GenMessage<SalesBucket> = /*@__PURE__*/
  */
 export type SaleLine = Message<"shopfloor.analytics.v1.SaleLine"> & {
   /**
+   * The order the line belongs to.
+   *
    * @generated from field: string order_id = 1;
    */
   orderId: string;
 
   /**
+   * The product sold.
+   *
    * @generated from field: string product_id = 2;
    */
   productId: string;
@@ -196,6 +202,8 @@ export const SaleLineSchema: GenMessage<SaleLine> = /*@__PURE__*/
   messageDesc(file_shopfloor_analytics_v1_analytics, 2);
 
 /**
+ * The report: every bucket, the totals, and optionally a page of the sale lines.
+ *
  * @generated from message shopfloor.analytics.v1.GetSalesReportResponse
  */
 export type GetSalesReportResponse = Message<"shopfloor.analytics.v1.GetSalesReportResponse"> & {
@@ -258,6 +266,8 @@ export const GetSalesReportResponseSchema: GenMessage<GetSalesReportResponse> = 
   messageDesc(file_shopfloor_analytics_v1_analytics, 3);
 
 /**
+ * Which best sellers to list: a range, a measure, how many, optionally of some categories.
+ *
  * @generated from message shopfloor.analytics.v1.GetTopProductsRequest
  */
 export type GetTopProductsRequest = Message<"shopfloor.analytics.v1.GetTopProductsRequest"> & {
@@ -311,6 +321,8 @@ export const GetTopProductsRequestSchema: GenMessage<GetTopProductsRequest> = /*
  */
 export type ProductSales = Message<"shopfloor.analytics.v1.ProductSales"> & {
   /**
+   * The product's id.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -352,6 +364,8 @@ export const ProductSalesSchema: GenMessage<ProductSales> = /*@__PURE__*/
   messageDesc(file_shopfloor_analytics_v1_analytics, 5);
 
 /**
+ * The best sellers of the range.
+ *
  * @generated from message shopfloor.analytics.v1.GetTopProductsResponse
  */
 export type GetTopProductsResponse = Message<"shopfloor.analytics.v1.GetTopProductsResponse"> & {
