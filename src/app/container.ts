@@ -4,12 +4,14 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
 import { uuidv7 } from "uuidv7";
+import { file_shopfloor_analytics_v1_analytics } from "../../gen/shopfloor/analytics/v1/analytics_pb.js";
 import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { file_shopfloor_manufacturing_v1_manufacturing } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { ACCESS_POLICY } from "../adapters/connect/access-policy.js";
+import { AnalyticsService, analyticsService } from "../adapters/connect/analytics-service.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
@@ -42,6 +44,7 @@ import { PostgresProductRepository } from "../adapters/postgres/postgres-product
 import { PostgresPurchaseRepository } from "../adapters/postgres/postgres-purchase-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresSaleIntake } from "../adapters/postgres/postgres-sale-intake.js";
+import { PostgresSalesReadModel } from "../adapters/postgres/postgres-sales-read-model.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
@@ -52,6 +55,7 @@ import { Argon2PasswordHasher } from "../adapters/security/argon2-password-hashe
 import { HmacPageTokens } from "../adapters/security/hmac-page-tokens.js";
 import { JoseAccessTokens } from "../adapters/security/jose-access-tokens.js";
 import { OpaqueRefreshTokens } from "../adapters/security/opaque-refresh-tokens.js";
+import type { AnalyticsDeps } from "../domain/analytics/ports.js";
 import type { CatalogDeps, CatalogTx } from "../domain/catalog/ports.js";
 import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
@@ -65,6 +69,7 @@ import type { EventBus } from "../domain/shared/event-bus.js";
 import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
 import { loadDemoData } from "./demo-data.js";
+import { loadDemoSales } from "./demo-sales.js";
 import { createEventBackbone } from "./event-backbone.js";
 import { createWebhooks } from "./webhooks.js";
 
@@ -207,6 +212,11 @@ export async function startApp(
       const adminUser = await identityDeps.users.findByLogin(admin.email);
       if (adminUser)
         await loadDemoData({ identity: identityDeps, catalog: catalogDeps, logger }, adminUser.id);
+      await loadDemoSales(
+        { sql, passwords: identityDeps.passwords, logger },
+        config.shopCurrency,
+        new Date(),
+      );
     }
     const orderingDeps: OrderingDeps = {
       uow: new PostgresUnitOfWork<OrderingTx>(
@@ -228,6 +238,11 @@ export async function startApp(
       ids,
       shopCurrency: config.shopCurrency,
       autoAdvanceMs: config.orderAutoAdvanceMs,
+    };
+    const analyticsDeps: AnalyticsDeps = {
+      sales: new PostgresSalesReadModel(sql),
+      pageTokens,
+      shopCurrency: config.shopCurrency,
     };
     const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];
     if (config.orderAutoAdvanceMs !== undefined)
@@ -301,6 +316,12 @@ export async function startApp(
         interceptors,
         mapStreamError,
       ) as InterceptedService,
+      intercept(
+        AnalyticsService,
+        analyticsService(analyticsDeps),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
     ];
 
     const readiness: ReadinessCheck[] = [
@@ -347,6 +368,7 @@ export async function startApp(
         file_shopfloor_catalog_v1_catalog,
         file_shopfloor_ordering_v1_ordering,
         file_shopfloor_manufacturing_v1_manufacturing,
+        file_shopfloor_analytics_v1_analytics,
       ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,

@@ -1,6 +1,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type CallOptions, Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AnalyticsService } from "../../gen/shopfloor/analytics/v1/analytics_pb.js";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { ManufacturingService } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
 import { OrderService } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
@@ -64,6 +65,7 @@ const EXPECTED: ReadonlyArray<[DescService, Record<string, Access>]> = [
       updateOrderStatus: ["admin"],
     },
   ],
+  [AnalyticsService, { getSalesReport: ["admin"], getTopProducts: ["admin"] }],
 ];
 
 let app: TestApp;

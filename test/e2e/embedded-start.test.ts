@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { afterAll, describe, expect, it } from "vitest";
+import { AnalyticsService, Bucket } from "../../gen/shopfloor/analytics/v1/analytics_pb.js";
 import { CatalogService } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { DEMO_ADMIN } from "../../src/app/container.js";
@@ -29,6 +31,10 @@ describe("the embedded default", () => {
     let customerName = "";
     try {
       expect((await fetch(`${first.httpUrl}/healthz`)).status).toBe(200);
+      const adminSession = await clientFor("connect", IdentityService, first).login({
+        login: DEMO_ADMIN.email,
+        password: DEMO_ADMIN.password,
+      });
       for (const surface of SURFACES) {
         const identity = clientFor(surface, IdentityService, first);
         const admin = await identity.login({ login: DEMO_ADMIN.email, password: DEMO_ADMIN.password });
@@ -45,6 +51,16 @@ describe("the embedded default", () => {
         bearer(customer.accessToken),
       );
       expect(listed.products.length).toBeGreaterThanOrEqual(9);
+      // Demo sales over the last 90 days, for the analytics reports.
+      const sales = await clientFor("connect", AnalyticsService, first).getSalesReport(
+        {
+          startTime: timestampFromMs(Date.now() - 91 * 86_400_000),
+          endTime: timestampFromMs(Date.now()),
+          bucket: Bucket.MONTH,
+        },
+        bearer(adminSession.accessToken),
+      );
+      expect(sales.totalOrderCount).toBeGreaterThan(300n);
       customerName = `kept_${Date.now()}`;
       await clientFor("connect", IdentityService, first).register({
         email: `${customerName}@example.com`,

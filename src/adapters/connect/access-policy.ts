@@ -57,4 +57,6 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.manufacturing.v1.ManufacturingService/RotateWebhookSecret": OFFICES,
   "shopfloor.manufacturing.v1.ManufacturingService/ListWebhookDeliveries": OFFICES,
   "shopfloor.manufacturing.v1.ManufacturingService/RedeliverWebhook": OFFICES,
+  "shopfloor.analytics.v1.AnalyticsService/GetSalesReport": ADMIN,
+  "shopfloor.analytics.v1.AnalyticsService/GetTopProducts": ADMIN,
 };
