@@ -7,11 +7,13 @@ import { uuidv7 } from "uuidv7";
 import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { file_shopfloor_offers_v1_offers } from "../../gen/shopfloor/offers/v1/offers_pb.js";
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
+import { OffersService, offersService } from "../adapters/connect/offers-service.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
 import {
   type InterceptedService,
@@ -23,6 +25,7 @@ import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
 import { Metrics } from "../adapters/observability/metrics.js";
+import type { OffersSimulator } from "../adapters/offers/offers-simulator.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
 import { migrate } from "../adapters/postgres/migrator.js";
@@ -55,6 +58,7 @@ import type { JobScheduler } from "../domain/shared/job-scheduler.js";
 import type { Config } from "./config.js";
 import { loadDemoData } from "./demo-data.js";
 import { createEventBackbone } from "./event-backbone.js";
+import { createOffersIntegration } from "./offers-integration.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
 
@@ -74,6 +78,8 @@ export interface RunningApp {
   /** The event bus and job scheduler, for consumers, live subscriptions and jobs (tests use them too). */
   readonly events: EventBus;
   readonly jobs: JobScheduler;
+  /** The in-process Offers simulator of the embedded default (no OFFERS_BASE_URL); tests switch its faults. */
+  readonly offersSimulator: OffersSimulator | undefined;
   stop(): Promise<void>;
 }
 
@@ -219,6 +225,17 @@ export async function startApp(
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
+    const offers = await createOffersIntegration(config, {
+      sql,
+      backbone,
+      metrics,
+      logger,
+      pageTokens,
+      clock: systemClock,
+      ids,
+    });
+    stops.push(() => offers.stop());
+    await offers.start();
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
@@ -240,6 +257,12 @@ export async function startApp(
       intercept(
         OrderService,
         orderingService(orderingDeps, draining.signal),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+      intercept(
+        OffersService,
+        offersService(offers.deps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -286,6 +309,7 @@ export async function startApp(
         file_shopfloor_identity_v1_identity,
         file_shopfloor_catalog_v1_catalog,
         file_shopfloor_ordering_v1_ordering,
+        file_shopfloor_offers_v1_offers,
       ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,
@@ -311,6 +335,7 @@ export async function startApp(
       sql,
       events: backbone.bus,
       jobs: backbone.jobs,
+      offersSimulator: offers.simulator,
       stop: stopAll,
     };
   } catch (error) {

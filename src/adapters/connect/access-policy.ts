@@ -34,4 +34,9 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.ordering.v1.OrderService/CancelOrder": SHOPPERS,
   "shopfloor.ordering.v1.OrderService/UpdateOrderStatus": ADMIN,
   "shopfloor.ordering.v1.OrderService/WatchOrder": SHOPPERS,
+  "shopfloor.offers.v1.OffersService/ListProductOffers": "public",
+  "shopfloor.offers.v1.OffersService/GetOfferPriceHistory": "public",
+  "shopfloor.offers.v1.OffersService/RefreshOffers": ADMIN,
+  "shopfloor.offers.v1.OffersService/GetOfferRegistration": ADMIN,
+  "shopfloor.offers.v1.OffersService/ListOfferRegistrations": ADMIN,
 };
