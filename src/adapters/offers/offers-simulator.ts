@@ -187,11 +187,13 @@ export class OffersSimulator {
   private auth(res: ServerResponse, refreshToken: string | undefined): void {
     if (!refreshToken || !this.options.refreshTokens.includes(refreshToken)) {
       this.stats.auth.refusedUnknown++;
-      return send(res, 401, { detail: "unknown refresh token" });
+      send(res, 401, { detail: "unknown refresh token" });
+      return;
     }
     if (this.live && Date.now() < this.live.expiresAt) {
       this.stats.auth.refusedLive++;
-      return send(res, 400, { detail: "an access token is still valid for this refresh token" });
+      send(res, 400, { detail: "an access token is still valid for this refresh token" });
+      return;
     }
     const expiresAt = Date.now() + (this.options.tokenTtlMs ?? 300_000);
     this.tokenCount++;
@@ -216,11 +218,13 @@ export class OffersSimulator {
       typeof p.description !== "string"
     ) {
       this.stats.register.malformed++;
-      return send(res, 422, { detail: "id, name and description are required" });
+      send(res, 422, { detail: "id, name and description are required" });
+      return;
     }
     if (this.products.has(p.id)) {
       this.stats.register.conflicts++;
-      return send(res, 409, { detail: "product already registered" });
+      send(res, 409, { detail: "product already registered" });
+      return;
     }
     this.products.set(p.id, this.newProduct(p.id));
     this.stats.register.created++;
@@ -231,7 +235,8 @@ export class OffersSimulator {
     const product = this.products.get(productId);
     if (!product) {
       this.stats.offers.unknown++;
-      return send(res, 404, { detail: "product not registered" });
+      send(res, 404, { detail: "product not registered" });
+      return;
     }
     if (!product.pinned) product.offers = evolve(product.offers, product.random);
     this.stats.offers.answered++;
