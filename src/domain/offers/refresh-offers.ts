@@ -19,6 +19,14 @@ export const REFRESH_JOB = "offers.refresh";
 /** A pass an admin asked for (RefreshOffers with no product): a one-off job, run once across instances. */
 export const REFRESH_NOW_JOB = "offers.refresh-now";
 
+/** Refreshed products stored per transaction by a pass: one commit per batch instead of one per product. */
+const STORE_BATCH = 50;
+
+interface FetchedProduct {
+  readonly productId: string;
+  readonly offers: readonly ListedOffer[];
+}
+
 /**
  * Fetches one product's offers and stores them. A product the service does not know (404, or never
  * registered: FAILED) is registered again first. Throws when the service cannot be reached or refuses.
@@ -29,25 +37,30 @@ export async function refreshProduct(
   refreshRun: Date | undefined,
 ): Promise<void> {
   try {
-    if (product.state !== "REGISTERED") await registerAgain(deps, product);
-    let fetched = await deps.provider.fetchOffers(product.id);
-    if (fetched.kind === "unknown_product") {
-      await registerAgain(deps, product);
-      fetched = await deps.provider.fetchOffers(product.id);
-      if (fetched.kind === "unknown_product")
-        throw new OffersProviderFailure(
-          "the service lost the product again right after registering it",
-          true,
-        );
-    }
-    await storeOffers(deps, product.id, fetched.offers, refreshRun);
+    await storeOffers(deps, [await fetchProduct(deps, product)], refreshRun);
   } catch (error) {
-    deps.telemetry.refreshFailed();
-    await deps.registrations
-      .recordRefresh(product.id, { time: deps.clock.now(), error: errorText(error) })
-      .catch(() => {});
+    await recordFailure(deps, product.id, error);
     throw error;
   }
+}
+
+async function fetchProduct(deps: OffersDeps, product: RefreshCandidate): Promise<FetchedProduct> {
+  if (product.state !== "REGISTERED") await registerAgain(deps, product);
+  let fetched = await deps.provider.fetchOffers(product.id);
+  if (fetched.kind === "unknown_product") {
+    await registerAgain(deps, product);
+    fetched = await deps.provider.fetchOffers(product.id);
+    if (fetched.kind === "unknown_product")
+      throw new OffersProviderFailure("the service lost the product again right after registering it", true);
+  }
+  return { productId: product.id, offers: fetched.offers };
+}
+
+async function recordFailure(deps: OffersDeps, productId: string, error: unknown): Promise<void> {
+  deps.telemetry.refreshFailed();
+  await deps.registrations
+    .recordRefresh(productId, { time: deps.clock.now(), error: errorText(error) })
+    .catch(() => {});
 }
 
 async function registerAgain(deps: OffersDeps, product: RefreshCandidate): Promise<void> {
@@ -56,28 +69,39 @@ async function registerAgain(deps: OffersDeps, product: RefreshCandidate): Promi
     throw new OffersProviderFailure(`registration failed: ${outcome.registration.lastError}`, true);
 }
 
+/**
+ * Stores the fetched offers of each product in one transaction: current offers replaced, a price point
+ * appended, the refresh time noted and offers.offers_refreshed written to the outbox, per product.
+ */
 async function storeOffers(
   deps: OffersDeps,
-  productId: string,
-  listed: readonly ListedOffer[],
+  fetched: readonly FetchedProduct[],
   refreshRun: Date | undefined,
 ): Promise<void> {
-  // The service should list each offer once; if it repeats one, the last listing wins.
-  const offers = [...new Map(listed.map((o) => [o.id, o])).values()];
   const time = deps.clock.now();
-  const point = pricePointOf(time, offers);
-  const event: OffersRefreshed = {
-    id: deps.ids.newId(),
-    type: "offers.offers_refreshed",
-    aggregateId: productId,
-    occurredAt: time,
-    payload: { productId, point, currencyCode: deps.shopCurrency },
-  };
+  const rows = fetched.map(({ productId, offers: listed }) => {
+    // The service should list each offer once; if it repeats one, the last listing wins.
+    const offers = [...new Map(listed.map((o) => [o.id, o])).values()];
+    const point = pricePointOf(time, offers);
+    const event: OffersRefreshed = {
+      id: deps.ids.newId(),
+      type: "offers.offers_refreshed",
+      aggregateId: productId,
+      occurredAt: time,
+      payload: { productId, point, currencyCode: deps.shopCurrency },
+    };
+    return { productId, offers, point, event };
+  });
   await deps.uow.run(async (tx) => {
-    await tx.offers.replaceCurrent(productId, offers, time);
-    await tx.offers.appendPricePoint(productId, point, refreshRun);
-    await tx.registrations.recordRefresh(productId, { time });
-    await tx.outbox.append(event);
+    // Issued together, so the driver pipelines them on the transaction's connection.
+    await Promise.all(
+      rows.map(async ({ productId, offers, point, event }) => {
+        await tx.offers.replaceCurrent(productId, offers, time);
+        await tx.offers.appendPricePoint(productId, point, refreshRun);
+        await tx.registrations.recordRefresh(productId, { time });
+        await tx.outbox.append(event);
+      }),
+    );
   });
 }
 
@@ -88,8 +112,9 @@ export interface RefreshPassResult {
 
 /**
  * Refreshes every registered (and retries every failed) product that is not archived. Per-product failures
- * are counted and recorded on the product, never thrown: the pass goes on. Stops taking products once
- * `signal` aborts.
+ * are counted and recorded on the product, never thrown: the pass goes on. Fetched products are stored in
+ * batches; a batch that fails to store is stored product by product, so one bad row fails only itself.
+ * Stops taking products once `signal` aborts.
  */
 export async function refreshAllOffers(
   deps: OffersDeps,
@@ -100,17 +125,43 @@ export async function refreshAllOffers(
   const source = refreshCandidates(deps, signal);
   let refreshed = 0;
   let failed = 0;
+  const batch: FetchedProduct[] = [];
+  const flush = async (items: FetchedProduct[]) => {
+    if (items.length === 0) return;
+    try {
+      await storeOffers(deps, items, refreshRun);
+      refreshed += items.length;
+      return;
+    } catch {
+      // One at a time below, to find the ones that fail.
+    }
+    for (const item of items) {
+      try {
+        await storeOffers(deps, [item], refreshRun);
+        refreshed++;
+      } catch (error) {
+        failed++;
+        await recordFailure(deps, item.productId, error);
+      }
+    }
+  };
   // Workers share one generator: its next() calls queue, so each product goes to exactly one worker.
   const worker = async () => {
     for (;;) {
       const next = await source.next();
-      if (next.done) return;
-      try {
-        await refreshProduct(deps, next.value, refreshRun);
-        refreshed++;
-      } catch {
-        failed++;
+      if (next.done) {
+        // Nothing left to fetch: store what waits now, not after the slowest fetch still running.
+        await flush(batch.splice(0));
+        return;
       }
+      try {
+        batch.push(await fetchProduct(deps, next.value));
+      } catch (error) {
+        failed++;
+        await recordFailure(deps, next.value.id, error);
+        continue;
+      }
+      if (batch.length >= STORE_BATCH) await flush(batch.splice(0));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, deps.refreshConcurrency) }, worker));
