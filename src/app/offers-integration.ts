@@ -132,6 +132,7 @@ export async function createOffersIntegration(
     registrations: new PostgresOfferRegistrationRepository(sql),
     products: new PostgresOfferProductDirectory(sql),
     provider,
+    serviceConfigured: provider !== noService,
     jobs: backbone.jobs,
     pageTokens: deps.pageTokens,
     clock,

@@ -2,12 +2,13 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type CallOptions, Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { OffersService } from "../../gen/shopfloor/offers/v1/offers_pb.js";
 import { OrderService } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { clientFor, closeGrpcClients, SURFACES, type Surface } from "../support/clients.js";
 import { registerCustomer, signInAdmin, signInNewUser } from "../support/shop.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
-// Every RPC of IdentityService and OrderService called by every role on both surfaces (CatalogService has the
+// Every RPC of IdentityService, OrderService and OffersService called by every role on both surfaces (CatalogService has the
 // same matrix in catalog.test.ts). The expected access is written here independently of ACCESS_POLICY, so a
 // wrong entry there fails. Requests are empty: an allowed caller gets past authorization and is then refused
 // as invalid or answered with nothing, so the matrix writes nothing.
@@ -37,6 +38,16 @@ const EXPECTED: ReadonlyArray<[DescService, Record<string, Access>]> = [
       cancelOrder: ["customer", "admin"],
       watchOrder: ["customer", "admin"],
       updateOrderStatus: ["admin"],
+    },
+  ],
+  [
+    OffersService,
+    {
+      listProductOffers: "public",
+      getOfferPriceHistory: "public",
+      refreshOffers: ["admin"],
+      getOfferRegistration: ["admin"],
+      listOfferRegistrations: ["admin"],
     },
   ],
 ];

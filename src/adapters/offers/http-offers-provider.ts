@@ -28,6 +28,9 @@ const offersAnswer = z.array(
 
 const authAnswer = z.object({ access_token: z.string().min(1).max(16_384) });
 
+/** The largest answer read: far above any product's offers, low enough that a runaway body cannot exhaust memory. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** A token's lifetime when it is not a JWT with an `exp` the client can read (the contract says 5 minutes). */
 const DEFAULT_TOKEN_TTL_MS = 300_000;
 
@@ -133,7 +136,7 @@ export class HttpOffersProvider implements OffersProvider {
 
   private async json(call: string, response: Response): Promise<unknown> {
     try {
-      return await response.json();
+      return JSON.parse(await readCapped(response, MAX_ANSWER_BYTES));
     } catch (error) {
       throw new OffersProviderFailure(`${call}: unreadable answer (${causeOf(error)})`, true);
     }
@@ -152,6 +155,29 @@ export class HttpOffersProvider implements OffersProvider {
       retryable,
     );
   }
+}
+
+/** The body as text, refusing (and abandoning) one larger than `maxBytes`. */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  if (Number(response.headers.get("content-length") ?? 0) > maxBytes) {
+    await response.body?.cancel();
+    throw new Error(`answer larger than ${maxBytes} bytes`);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new Error(`answer larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The `exp` of a JWT in ms, when the token is one; the client never verifies it (the service does). */

@@ -115,6 +115,8 @@ export interface OffersDeps {
   readonly registrations: RegistrationRepository;
   readonly products: ProductDirectory;
   readonly provider: OffersProvider;
+  /** False when no Offers service is configured (reads only): RefreshOffers is then refused. */
+  readonly serviceConfigured: boolean;
   /** Schedules the background refresh RefreshOffers asks for. */
   readonly jobs: ScheduledJobs;
   readonly pageTokens: PageTokens;

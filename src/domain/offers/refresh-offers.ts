@@ -219,6 +219,10 @@ export async function refreshOffersNow(deps: OffersDeps, productId: string): Pro
   const v = new Violations();
   const id = checkOptionalId(v, "product_id", productId);
   v.throwIfAny();
+  if (!deps.serviceConfigured)
+    throw new FailedPrecondition(
+      "no Offers service is configured (OFFERS_BASE_URL): offers are not refreshed",
+    );
   if (id === undefined) {
     const now = deps.clock.now();
     await deps.jobs.schedule({ name: REFRESH_NOW_JOB, key: deps.ids.newId(), runAt: now });

@@ -130,6 +130,7 @@ export function offersFixture(provider: OffersProvider, options: Partial<OffersD
         },
     },
     provider,
+    serviceConfigured: true,
     jobs: { schedule: async () => true, cancel: async () => true },
     pageTokens: { seal: () => "t", open: () => [] },
     clock: { now: () => new Date() },
