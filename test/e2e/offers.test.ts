@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OffersService, RegistrationState } from "../../gen/shopfloor/offers/v1/offers_pb.js";
+import type { DomainEvent } from "../../src/domain/shared/domain-event.js";
 import { clientFor, closeGrpcClients, expectCode, SURFACES } from "../support/clients.js";
 import { eventually } from "../support/eventually.js";
 import { type PrivateNatsServer, startPrivateNatsServer } from "../support/nats-server.js";
@@ -196,6 +197,32 @@ describe.each(Object.keys(setups))("offers: %s", (name) => {
       expect([...positions].sort((x, y) => x - y)).toEqual(positions);
     },
   );
+
+  it("publishes offers.offers_refreshed with the offer count and prices for outside consumers", async () => {
+    const productId = await newProduct();
+    await registered(productId);
+    const seen: DomainEvent[] = [];
+    const subscription = await app.events.subscribe(
+      { type: "offers.offers_refreshed", aggregateId: productId },
+      (event) => void seen.push(event),
+    );
+    try {
+      await setup.simulator.pin(productId, [
+        { id: crypto.randomUUID(), price: 700, items_in_stock: 1 },
+        { id: crypto.randomUUID(), price: 400, items_in_stock: 1 },
+      ]);
+      await clientFor("connect", OffersService, app).refreshOffers({ productId }, admin.call);
+      await eventually(() =>
+        expect(seen.map((e) => e.payload)).toContainEqual({
+          productId,
+          currencyCode: "EUR",
+          point: { time: expect.any(Date), minPriceMinor: 400, maxPriceMinor: 700, offerCount: 2 },
+        }),
+      );
+    } finally {
+      await subscription.stop();
+    }
+  });
 
   it.each(SURFACES)(
     "answers NOT_FOUND for an unknown product and an empty list for one without offers (%s)",
