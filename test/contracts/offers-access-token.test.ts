@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SharedAccessToken } from "../../src/adapters/offers/shared-access-token.js";
+import { SharedAccessToken, TokenStillLive } from "../../src/adapters/offers/shared-access-token.js";
 import { connectDatabase, type Sql } from "../../src/adapters/postgres/database.js";
 import { PostgresOffersAccessTokenStore } from "../../src/adapters/postgres/postgres-offers-access-token-store.js";
-import { OffersProviderFailure } from "../../src/domain/offers/ports.js";
 import { createTestDatabase, type TestDatabase } from "../support/databases.js";
 
 // The shared access token over the PostgreSQL store, with two "instances" (each its own pool and its own
@@ -43,7 +42,7 @@ function service(ttlMs: number) {
       await new Promise((r) => setTimeout(r, 30));
       if (clock.now() < liveUntil) {
         refusedLive++;
-        throw new OffersProviderFailure("auth: HTTP 400", true);
+        throw new TokenStillLive("auth: HTTP 400");
       }
       issued++;
       liveUntil = clock.now() + ttlMs;
@@ -52,12 +51,12 @@ function service(ttlMs: number) {
   };
 }
 
-const instance = (sql: Sql, svc: ReturnType<typeof service>) =>
+const instance = (sql: Sql, svc: ReturnType<typeof service>, aheadMs = 0) =>
   new SharedAccessToken(new PostgresOffersAccessTokenStore(sql), {
     authenticate: () => svc.authenticate(),
     leaseMs: 2000,
     waitMs: 4000,
-    now: () => clock.now(),
+    now: () => clock.now() + aheadMs,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   });
 
@@ -95,5 +94,19 @@ describe("SharedAccessToken on PostgreSQL", () => {
     expect(await a.current()).toBe(second);
     expect(svc.issued).toBe(2);
     expect(svc.refusedLive).toBe(0);
+  });
+
+  it("keeps its token when its clock runs ahead of the service's and /auth says it still lives", async () => {
+    await (pools[0] as Sql)`update offers_access_token set access_token = null, expires_at = null, renewing_until = null`;
+    const svc = service(200);
+    // 1.5 s ahead: the token the service issued for 200 ms looks expired here at once.
+    const a = instance(pools[0] as Sql, svc, 1500);
+    const first = await a.current();
+    expect(await a.current()).toBe(first);
+    expect(svc.issued).toBe(1);
+    // The one 400 a skewed clock costs; the token is kept and used until the service really ends it.
+    expect(svc.refusedLive).toBe(1);
+    const [row] = await (pools[0] as Sql)<{ renewals: number }[]>`select renewals from offers_access_token`;
+    expect(row?.renewals).toBeGreaterThan(0);
   });
 });

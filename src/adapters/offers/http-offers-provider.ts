@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ListedOffer } from "../../domain/offers/offer.js";
 import { type FetchedOffers, type OffersProvider, OffersProviderFailure } from "../../domain/offers/ports.js";
 import type { ProductToRegister } from "../../domain/offers/registration.js";
-import type { IssuedToken, SharedAccessToken } from "./shared-access-token.js";
+import { type IssuedToken, type SharedAccessToken, TokenStillLive } from "./shared-access-token.js";
 
 // The HTTP client of the external Offers service (docs: ../shared/offers-api.md, docs/offers.md). Built on
 // Node's fetch (undici): every call carries AbortSignal.timeout, and the access token goes in a header
@@ -82,10 +82,17 @@ export class HttpOffersProvider implements OffersProvider {
       const token = parsed.data.access_token;
       return { token, expiresAt: new Date(expiryOf(token) ?? Date.now() + DEFAULT_TOKEN_TTL_MS) };
     }
-    if (response.status === 400)
-      // The service holds a live token this deployment lost (or another deployment shares the refresh
-      // token): nothing to do but wait for it to expire.
-      throw await this.failure("auth", response, true, "the service still holds a live access token");
+    if (response.status === 400) {
+      // The service holds a live token: ours, if this clock runs ahead of its own (SharedAccessToken keeps
+      // it), or one this deployment lost (or another shares the refresh token): then wait for it to expire.
+      const failure = await this.failure(
+        "auth",
+        response,
+        true,
+        "the service still holds a live access token",
+      );
+      throw new TokenStillLive(failure.message);
+    }
     throw await this.failure("auth", response, response.status !== 401, "refresh token refused");
   }
 

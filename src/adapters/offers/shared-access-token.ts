@@ -6,10 +6,23 @@ import { OffersProviderFailure } from "../../domain/offers/ports.js";
 // renewal happens only when the token has expired or a call was refused with 401, by the one instance that
 // took the renewal lease; the others wait for its result.
 
+/**
+ * /auth answered 400: the service still holds a live token for the refresh token. Thrown by the provider so
+ * that a renewal started because the token looked expired (a clock running ahead of the service's) keeps the
+ * token it has instead of failing.
+ */
+export class TokenStillLive extends OffersProviderFailure {
+  constructor(message: string) {
+    super(message, true);
+  }
+}
+
 export interface AccessTokenStore {
   read(): Promise<{ token: string | undefined; expiresAt: Date | undefined }>;
   claimRenewal(seen: string | undefined, leaseMs: number): Promise<boolean>;
   store(token: string, expiresAt: Date): Promise<void>;
+  /** Moves the stored token's expiry (it is still `token`) and releases the lease; not a renewal. */
+  extend(token: string, expiresAt: Date): Promise<void>;
   releaseRenewal(): Promise<void>;
 }
 
@@ -28,6 +41,9 @@ export interface SharedAccessTokenOptions {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
 }
+
+/** How much longer a token is kept when the service says it still lives although its `exp` has passed here. */
+const SKEW_EXTENSION_MS = 5000;
 
 /**
  * A token counts as expired only this long after its `exp`, so this instance never asks /auth while the
@@ -53,7 +69,9 @@ export class SharedAccessToken {
   /** The token to retry with after `token` was refused with 401. */
   async refused(token: string): Promise<string> {
     if (this.cached?.token === token) this.cached = undefined;
-    return this.acquire(token);
+    const next = await this.acquire(token);
+    // Joined an acquisition that started before the refusal and found the same token: acquire again.
+    return next === token ? this.acquire(token) : next;
   }
 
   private expired(expiresAt: Date | undefined): boolean {
@@ -81,6 +99,13 @@ export class SharedAccessToken {
         try {
           issued = await this.options.authenticate();
         } catch (error) {
+          if (error instanceof TokenStillLive && stored.token && stored.token !== refused) {
+            // Expired by this clock, not by the service's: keep using it a little longer.
+            const expiresAt = new Date(this.options.now() + SKEW_EXTENSION_MS);
+            await this.store.extend(stored.token, expiresAt);
+            this.cached = { token: stored.token, expiresAt };
+            return stored.token;
+          }
           await this.store.releaseRenewal().catch(() => {});
           throw error;
         }

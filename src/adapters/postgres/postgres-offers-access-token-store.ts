@@ -38,6 +38,13 @@ export class PostgresOffersAccessTokenStore {
       where id`;
   }
 
+  async extend(token: string, expiresAt: Date): Promise<void> {
+    await this.sql`
+      update offers_access_token
+      set expires_at = ${expiresAt}, renewing_until = null, update_time = now()
+      where id and access_token = ${token}`;
+  }
+
   async releaseRenewal(): Promise<void> {
     await this.sql`update offers_access_token set renewing_until = null where id`;
   }
