@@ -132,6 +132,11 @@ const schema = z
     WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
     WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
     SALE_INTAKE_SWEEP: duration("60s"),
+    OFFERS_BASE_URL: url(["http:", "https:"]),
+    OFFERS_REFRESH_TOKEN: z.string().max(16_384).optional(),
+    OFFERS_REFRESH_INTERVAL: duration("60s"),
+    OFFERS_TIMEOUT: duration("5s"),
+    OFFERS_REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -139,6 +144,13 @@ const schema = z
         code: "custom",
         path: ["ADMIN_PASSWORD"],
         message: "ADMIN_EMAIL and ADMIN_PASSWORD go together",
+      });
+    }
+    if (env.OFFERS_BASE_URL && !env.OFFERS_REFRESH_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OFFERS_REFRESH_TOKEN"],
+        message: "is required with OFFERS_BASE_URL (the refresh token the Offers service's operator issued)",
       });
     }
     if (env.ADMIN_PASSWORD && !isStrongAdminPassword(env.ADMIN_PASSWORD)) {
@@ -217,6 +229,20 @@ export interface Config {
     /** SALE_INTAKE_SWEEP: how often sales still without a purchase that old are written by the backstop. */
     readonly intakeSweepMs: number;
   };
+  readonly offers: {
+    /**
+     * "service": the Offers service at baseUrl; "simulator": the simulator started in-process (the embedded
+     * default with no OFFERS_BASE_URL); "off": no registration or refresh (PostgreSQL with no OFFERS_BASE_URL).
+     */
+    readonly mode: "service" | "simulator" | "off";
+    readonly baseUrl: string | undefined;
+    readonly refreshToken: string | undefined;
+    readonly refreshIntervalMs: number;
+    /** Timeout of every call to the service. */
+    readonly timeoutMs: number;
+    /** Products refreshed at once by a refresh pass. */
+    readonly refreshConcurrency: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -294,6 +320,14 @@ export function loadConfig(env: Env = process.env): Config {
       endpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     },
     manufacturing: { intakeSweepMs: e.SALE_INTAKE_SWEEP },
+    offers: {
+      mode: e.OFFERS_BASE_URL ? "service" : e.DATABASE_URL === undefined ? "simulator" : "off",
+      baseUrl: e.OFFERS_BASE_URL,
+      refreshToken: e.OFFERS_REFRESH_TOKEN,
+      refreshIntervalMs: e.OFFERS_REFRESH_INTERVAL,
+      timeoutMs: e.OFFERS_TIMEOUT,
+      refreshConcurrency: e.OFFERS_REFRESH_CONCURRENCY,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { file_shopfloor_catalog_v1_catalog } from "../../gen/shopfloor/catalog/v
 import { file_shopfloor_common_v1_common } from "../../gen/shopfloor/common/v1/common_pb.js";
 import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { file_shopfloor_manufacturing_v1_manufacturing } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
+import { file_shopfloor_offers_v1_offers } from "../../gen/shopfloor/offers/v1/offers_pb.js";
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { ACCESS_POLICY } from "../adapters/connect/access-policy.js";
 import { AnalyticsService, analyticsService } from "../adapters/connect/analytics-service.js";
@@ -17,6 +18,7 @@ import { CatalogService, catalogService } from "../adapters/connect/catalog-serv
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import { ManufacturingService, manufacturingService } from "../adapters/connect/manufacturing-service.js";
+import { OffersService, offersService } from "../adapters/connect/offers-service.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
 import {
   type InterceptedService,
@@ -29,6 +31,7 @@ import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
 import { Metrics } from "../adapters/observability/metrics.js";
+import type { OffersSimulator } from "../adapters/offers/offers-simulator.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
 import { migrate } from "../adapters/postgres/migrator.js";
@@ -72,6 +75,7 @@ import { loadDemoData } from "./demo-data.js";
 import { loadDemoSales } from "./demo-sales.js";
 import { createEventBackbone } from "./event-backbone.js";
 import { createWebhooks } from "./webhooks.js";
+import { createOffersIntegration } from "./offers-integration.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
 
@@ -91,6 +95,8 @@ export interface RunningApp {
   /** The event bus and job scheduler, for consumers, live subscriptions and jobs (tests use them too). */
   readonly events: EventBus;
   readonly jobs: JobScheduler;
+  /** The in-process Offers simulator of the embedded default (no OFFERS_BASE_URL); tests switch its faults. */
+  readonly offersSimulator: OffersSimulator | undefined;
   stop(): Promise<void>;
 }
 
@@ -286,6 +292,17 @@ export async function startApp(
       config.manufacturing.intakeSweepMs,
     );
     stops.push(async () => void (await Promise.all([intake.stop(), intakeSweep.stop()])));
+    const offers = await createOffersIntegration(config, {
+      sql,
+      backbone,
+      metrics,
+      logger,
+      pageTokens,
+      clock: systemClock,
+      ids,
+    });
+    stops.push(() => offers.stop());
+    await offers.start();
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       authInterceptor(accessTokens),
@@ -319,6 +336,12 @@ export async function startApp(
       intercept(
         AnalyticsService,
         analyticsService(analyticsDeps),
+        interceptors,
+        mapStreamError,
+      ) as InterceptedService,
+      intercept(
+        OffersService,
+        offersService(offers.deps),
         interceptors,
         mapStreamError,
       ) as InterceptedService,
@@ -369,6 +392,7 @@ export async function startApp(
         file_shopfloor_ordering_v1_ordering,
         file_shopfloor_manufacturing_v1_manufacturing,
         file_shopfloor_analytics_v1_analytics,
+        file_shopfloor_offers_v1_offers,
       ],
       maxMessageBytes: config.maxBodyBytes,
       shutdownSignal: shutdown.signal,
@@ -394,6 +418,7 @@ export async function startApp(
       sql,
       events: backbone.bus,
       jobs: backbone.jobs,
+      offersSimulator: offers.simulator,
       stop: stopAll,
     };
   } catch (error) {

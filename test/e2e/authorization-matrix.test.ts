@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AnalyticsService } from "../../gen/shopfloor/analytics/v1/analytics_pb.js";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
 import { ManufacturingService } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
+import { OffersService } from "../../gen/shopfloor/offers/v1/offers_pb.js";
 import { OrderService } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { clientFor, closeGrpcClients, SURFACES, type Surface } from "../support/clients.js";
 import { registerCustomer, signInAdmin, signInNewUser } from "../support/shop.js";
 import { startTestApp, type TestApp } from "../support/test-app.js";
 
-// Every RPC of IdentityService, OrderService and ManufacturingService called by every role on both surfaces (CatalogService has the
+// Every RPC of IdentityService, OrderService, ManufacturingService, AnalyticsService and OffersService called by every role on both surfaces (CatalogService has the
 // same matrix in catalog.test.ts). The expected access is written here independently of ACCESS_POLICY, so a
 // wrong entry there fails. Requests are empty: an allowed caller gets past authorization and is then refused
 // as invalid or answered with nothing, so the matrix writes nothing.
@@ -66,6 +67,16 @@ const EXPECTED: ReadonlyArray<[DescService, Record<string, Access>]> = [
     },
   ],
   [AnalyticsService, { getSalesReport: ["admin"], getTopProducts: ["admin"] }],
+  [
+    OffersService,
+    {
+      listProductOffers: "public",
+      getOfferPriceHistory: "public",
+      refreshOffers: ["admin"],
+      getOfferRegistration: ["admin"],
+      listOfferRegistrations: ["admin"],
+    },
+  ],
 ];
 
 let app: TestApp;

@@ -59,4 +59,9 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.manufacturing.v1.ManufacturingService/RedeliverWebhook": OFFICES,
   "shopfloor.analytics.v1.AnalyticsService/GetSalesReport": ADMIN,
   "shopfloor.analytics.v1.AnalyticsService/GetTopProducts": ADMIN,
+  "shopfloor.offers.v1.OffersService/ListProductOffers": "public",
+  "shopfloor.offers.v1.OffersService/GetOfferPriceHistory": "public",
+  "shopfloor.offers.v1.OffersService/RefreshOffers": ADMIN,
+  "shopfloor.offers.v1.OffersService/GetOfferRegistration": ADMIN,
+  "shopfloor.offers.v1.OffersService/ListOfferRegistrations": ADMIN,
 };

@@ -1,21 +1,35 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
+  CategoryCreatedSchema,
+  OffersRefreshedSchema,
   OrderPlacedSchema,
   OrderStatusChangedSchema,
   PurchaseCreatedSchema,
   PurchaseStateChangedSchema,
   SaleSubmittedSchema,
+  ProductArchivedSchema,
+  ProductCreatedSchema,
+  ProductUpdatedSchema,
+  StockChangedSchema,
   UserRegisteredSchema,
 } from "../../../gen/shopfloor/events/v1/events_pb.js";
 import { ROLES, type Role } from "../../domain/identity/role.js";
 import type { DomainEvent } from "../../domain/shared/domain-event.js";
+import {
+  decodeCategoryCreated,
+  decodeProductArchived,
+  decodeProductCreated,
+  decodeProductUpdated,
+  decodeStockChanged,
+} from "./catalog-event-decoding.js";
 import type { ShopfloorEvent } from "./event-encoding.js";
 import {
   decodePurchaseCreated,
   decodePurchaseStateChanged,
   decodeSaleSubmitted,
 } from "./manufacturing-event-decoding.js";
+import { decodeOffersRefreshed } from "./offers-event-decoding.js";
 import { decodeOrderPlaced, decodeOrderStatusChanged } from "./ordering-event-decoding.js";
 
 /** An event as stored in the outbox and carried on the bus: its envelope and its protobuf payload. */
@@ -62,6 +76,11 @@ const decoders: { readonly [T in ShopfloorEvent["type"]]?: Decoder<T> } = {
       };
     },
   },
+  "catalog.category_created": { payloadType: CategoryCreatedSchema.typeName, decode: decodeCategoryCreated },
+  "catalog.product_created": { payloadType: ProductCreatedSchema.typeName, decode: decodeProductCreated },
+  "catalog.product_updated": { payloadType: ProductUpdatedSchema.typeName, decode: decodeProductUpdated },
+  "catalog.product_archived": { payloadType: ProductArchivedSchema.typeName, decode: decodeProductArchived },
+  "catalog.stock_changed": { payloadType: StockChangedSchema.typeName, decode: decodeStockChanged },
   "ordering.order_placed": { payloadType: OrderPlacedSchema.typeName, decode: decodeOrderPlaced },
   "ordering.order_status_changed": {
     payloadType: OrderStatusChangedSchema.typeName,
@@ -76,6 +95,7 @@ const decoders: { readonly [T in ShopfloorEvent["type"]]?: Decoder<T> } = {
     payloadType: PurchaseStateChangedSchema.typeName,
     decode: decodePurchaseStateChanged,
   },
+  "offers.offers_refreshed": { payloadType: OffersRefreshedSchema.typeName, decode: decodeOffersRefreshed },
 };
 
 /** Outbox row or bus message -> the domain event it was encoded from (see encodeEvent). */

@@ -2,6 +2,7 @@ import { create, type DescMessage, type MessageInitShape, toBinary } from "@bufb
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   CategoryCreatedSchema,
+  OffersRefreshedSchema,
   OrderPlacedSchema,
   OrderStatusChangedSchema,
   ProductArchivedSchema,
@@ -13,13 +14,14 @@ import {
 import type { CatalogEvent } from "../../domain/catalog/events.js";
 import type { IdentityEvent } from "../../domain/identity/events.js";
 import type { ManufacturingEvent } from "../../domain/manufacturing/events.js";
+import type { OffersEvent } from "../../domain/offers/events.js";
 import type { OrderingEvent } from "../../domain/ordering/events.js";
 import type { OrderItem } from "../../domain/ordering/order.js";
 import { moneyToProto } from "../connect/money-mapping.js";
 import { encodeManufacturingEvent } from "./manufacturing-event-encoding.js";
 
 /** Every event the domain emits; each context adds its union here. */
-export type ShopfloorEvent = IdentityEvent | CatalogEvent | OrderingEvent | ManufacturingEvent;
+export type ShopfloorEvent = IdentityEvent | CatalogEvent | OrderingEvent | ManufacturingEvent | OffersEvent;
 
 export interface EncodedEvent {
   /** Full protobuf message name of the payload, e.g. "shopfloor.events.v1.UserRegistered". */
@@ -137,5 +139,17 @@ export function encodeEvent(event: ShopfloorEvent): EncodedEvent {
     case "manufacturing.purchase_created":
     case "manufacturing.purchase_state_changed":
       return encodeManufacturingEvent(event);
+    case "offers.offers_refreshed": {
+      const { productId, point, currencyCode } = event.payload;
+      const money = (amountMinor: number | undefined) =>
+        amountMinor === undefined ? undefined : moneyToProto({ currencyCode, amountMinor });
+      return encode(OffersRefreshedSchema, {
+        productId,
+        offerCount: point.offerCount,
+        minPrice: money(point.minPriceMinor),
+        maxPrice: money(point.maxPriceMinor),
+        refreshTime: timestampFromDate(point.time),
+      });
+    }
   }
 }
