@@ -74,8 +74,8 @@ import type { Config } from "./config.js";
 import { loadDemoData } from "./demo-data.js";
 import { loadDemoSales } from "./demo-sales.js";
 import { createEventBackbone } from "./event-backbone.js";
-import { createWebhooks } from "./webhooks.js";
 import { createOffersIntegration } from "./offers-integration.js";
+import { createWebhooks } from "./webhooks.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
 
