@@ -80,6 +80,12 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       where customer_id = ${customerId} and key = ${key}`;
   }
 
+  async release(customerId: string, key: string): Promise<void> {
+    // Only a claim of this transaction has no result yet (a committed claim always has one).
+    await this
+      .sql`delete from idempotency_keys where customer_id = ${customerId} and key = ${key} and result is null`;
+  }
+
   async pruneExpired(before: Date): Promise<number> {
     const deleted = await this.sql`delete from idempotency_keys where create_time < ${before}`;
     return deleted.count;
