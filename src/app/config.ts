@@ -123,6 +123,8 @@ const schema = z
     SHUTDOWN_GRACE: duration("10s"),
     DEMO_DATA: bool(true),
     ORDER_AUTO_ADVANCE: optionalDuration("off"),
+    PLACE_ORDER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(64),
+    PLACE_ORDER_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -186,6 +188,8 @@ export interface Config {
   readonly demoData: boolean;
   /** ORDER_AUTO_ADVANCE: the fulfilment simulator's period; undefined when off (default; 30 s when embedded). */
   readonly orderAutoAdvanceMs: number | undefined;
+  /** Group commit of PlaceOrder: most orders per transaction (1: none) and most such transactions at once. */
+  readonly placeOrderBatching: { readonly maxBatch: number; readonly maxInFlight: number };
 }
 
 export class ConfigError extends Error {
@@ -252,6 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       present.ORDER_AUTO_ADVANCE === undefined && e.DATABASE_URL === undefined
         ? 30_000
         : e.ORDER_AUTO_ADVANCE,
+    placeOrderBatching: { maxBatch: e.PLACE_ORDER_BATCH_SIZE, maxInFlight: e.PLACE_ORDER_BATCHES_IN_FLIGHT },
   };
 }
 

@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
@@ -30,6 +31,7 @@ import { PostgresCategoryRepository } from "../adapters/postgres/postgres-catego
 import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
 import { PostgresIdempotencyStore } from "../adapters/postgres/postgres-idempotency-store.js";
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
+import { PostgresOrderPlacementWriter } from "../adapters/postgres/postgres-order-placement-writer.js";
 import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
@@ -48,6 +50,8 @@ import { bootstrapAdmin } from "../domain/identity/bootstrap-admin.js";
 import type { IdentityDeps, IdentityTx } from "../domain/identity/ports.js";
 import { runFulfilmentSimulator } from "../domain/ordering/advance-order.js";
 import { runIdempotencyKeyExpiry } from "../domain/ordering/expire-idempotency-keys.js";
+import { PlaceOrderBatcher } from "../domain/ordering/place-order-batcher.js";
+import { placeOrdersTogether } from "../domain/ordering/place-orders-together.js";
 import type { OrderingDeps, OrderingTx } from "../domain/ordering/ports.js";
 import type { Clock } from "../domain/shared/clock.js";
 import type { EventBus } from "../domain/shared/event-bus.js";
@@ -204,6 +208,7 @@ export async function startApp(
           orders: new PostgresOrderRepository(tx),
           idempotencyKeys: new PostgresIdempotencyStore(tx),
           jobs: new PostgresScheduledJobs(tx),
+          placements: new PostgresOrderPlacementWriter(tx, events.appended),
         }),
         backbone.wakeRelay,
       ),
@@ -214,6 +219,12 @@ export async function startApp(
       ids,
       shopCurrency: config.shopCurrency,
       autoAdvanceMs: config.orderAutoAdvanceMs,
+      // Group commit: concurrent PlaceOrders share one transaction (docs/ordering.md, "Placing orders together").
+      placer: new PlaceOrderBatcher(
+        (requests) => placeOrdersTogether(orderingDeps, requests),
+        config.placeOrderBatching,
+        (fn) => AsyncResource.bind(fn),
+      ),
     };
     const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];
     if (config.orderAutoAdvanceMs !== undefined)

@@ -40,7 +40,7 @@ export class PlaceOrderBatcher implements OrderPlacer {
   constructor(
     private readonly placeTogether: (requests: readonly PlacementRequest[]) => Promise<PlacementOutcome[]>,
     private readonly options: PlaceOrderBatching,
-    detach: <F extends (...args: never[]) => unknown>(fn: F) => F = (fn) => fn,
+    detach: <A>(fn: (arg: A) => void) => (arg: A) => void = (fn) => fn,
   ) {
     this.launch = detach((batch: Waiting[]) => void this.run(batch));
   }
