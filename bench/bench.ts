@@ -4,7 +4,7 @@
 // the app's RSS and CPU, and measures each scenario's limit in the same run. Prints a table and writes
 // bench/results/<date>-<commit>.json and latest.json (quick or --only runs: bench/results/partial/).
 //
-//   npm run bench [-- --quick] [-- --only place-order,get-product] [-- --profile]
+//   npm run bench [-- --quick] [-- --only place-order,get-product] [-- --profile] [-- --env KEY=VALUE]
 //
 // --quick: 1 s warm-up + 3 s per side instead of 2 s + 10 s. --profile: the app runs with --cpu-prof and
 // writes its profile to bench/results/profiles/ when it stops (open it in Chrome DevTools).
@@ -39,8 +39,13 @@ const { values } = parseArgs({
     only: { type: "string" },
     profile: { type: "boolean", default: false },
     connections: { type: "string", default: "32" },
+    /** KEY=VALUE added to the app's environment (repeatable), to compare settings. */
+    env: { type: "string", multiple: true, default: [] },
   },
 });
+const extraEnv = Object.fromEntries(
+  (values.env ?? []).map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+);
 const only = values.only?.split(",").map((s) => s.trim());
 const POOL_SIZE = 10;
 const PRODUCTS = 10_000;
@@ -91,6 +96,7 @@ const app = await startProcess(
     LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000",
     ORDER_AUTO_ADVANCE: "off",
     DEMO_DATA: "false",
+    ...extraEnv,
   },
   (line) => line.includes('"shopfloor ready"'),
 );
@@ -265,6 +271,7 @@ function report(rows: Row[], finalRssMb: number): void {
     connections: Number(values.connections),
     pool_size: POOL_SIZE,
     mode: values.quick ? "quick" : "full",
+    app_env: extraEnv,
   };
   const result = {
     machine,
