@@ -33,6 +33,7 @@ import { PostgresIdempotencyStore } from "../adapters/postgres/postgres-idempote
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
 import { PostgresOrderPlacementWriter } from "../adapters/postgres/postgres-order-placement-writer.js";
 import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
+import { PostgresPipelinedUnitOfWork } from "../adapters/postgres/postgres-pipelined-unit-of-work.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
@@ -199,16 +200,17 @@ export async function startApp(
         await loadDemoData({ identity: identityDeps, catalog: catalogDeps, logger }, adminUser.id);
     }
     const orderingDeps: OrderingDeps = {
-      uow: new PostgresUnitOfWork<OrderingTx>(
+      // Pipelined: BEGIN rides with the first statement and COMMIT right behind PlaceOrder's write.
+      uow: new PostgresPipelinedUnitOfWork<OrderingTx>(
         sql,
-        (tx, events) => ({
+        (tx, hooks) => ({
           products: new PostgresProductRepository(tx),
           stockLedger: new PostgresStockLedger(tx),
-          outbox: new PostgresEventOutbox(tx, events.appended),
+          outbox: new PostgresEventOutbox(tx, hooks.appended),
           orders: new PostgresOrderRepository(tx),
           idempotencyKeys: new PostgresIdempotencyStore(tx),
           jobs: new PostgresScheduledJobs(tx),
-          placements: new PostgresOrderPlacementWriter(tx, events.appended),
+          placements: new PostgresOrderPlacementWriter(tx, hooks),
         }),
         backbone.wakeRelay,
       ),

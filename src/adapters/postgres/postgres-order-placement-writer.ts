@@ -8,13 +8,19 @@ import { toStoredResult } from "./postgres-idempotency-store.js";
  * Writes orders placed together in ONE statement, so the products' row locks (taken just before) are held
  * for one round trip and the commit. Every column travels as an array unnested by the statement, so its text
  * is the same for any batch (one prepared statement, not one per batch shape). The stock update is guarded:
- * a product whose stock is not what the plan expected is not updated, and the missing row count fails the
- * transaction instead of selling what is not there.
+ * a product whose stock is not what the plan expected is not updated, and the statement's own assertion
+ * (migration 011) fails the transaction on the missing row instead of selling what is not there.
  */
 export class PostgresOrderPlacementWriter implements OrderPlacementWriter {
+  /**
+   * With `defer` (a PostgresPipelinedUnitOfWork) the statement is sent and handed over, so COMMIT follows
+   * it without a round trip in between; its checks are made in SQL, so they stop the commit either way.
+   */
   constructor(
     private readonly sql: SqlExecutor,
-    private readonly onAppend: () => void = () => {},
+    private readonly hooks: { appended(): void; defer?(statement: Promise<unknown>): void } = {
+      appended: () => {},
+    },
   ) {}
 
   async write(placements: readonly OrderPlacementRows[]): Promise<void> {
@@ -38,7 +44,7 @@ export class PostgresOrderPlacementWriter implements OrderPlacementWriter {
     const keys = placements.flatMap((p) => (p.idempotencyKey ? [p.idempotencyKey] : []));
     const orders = placements.map((p) => p.order);
 
-    const [row] = await sql<{ updated: number }[]>`
+    const statement = sql`
       with stock as (
         update products p set stock_quantity = p.stock_quantity + s.delta
         from unnest(${[...stock.keys()]}::uuid[], ${[...stock.values()].map((s) => s.delta)}::int[],
@@ -93,8 +99,11 @@ export class PostgresOrderPlacementWriter implements OrderPlacementWriter {
         where k.customer_id = r.customer_id and k.key = r.key
       )
       -- Delivered by Postgres only if and when the transaction commits; wakes relays on other instances.
-      select (select count(*) from stock)::int as updated, pg_notify(${OUTBOX_CHANNEL}, '')`;
-    if (row?.updated !== stock.size) throw new Error("stock changed under a row lock");
-    this.onAppend();
+      select shopfloor_assert((select count(*) from stock) = ${stock.size},
+                              'stock changed under a row lock (a broken lock: nothing was sold)'),
+             pg_notify(${OUTBOX_CHANNEL}, '')`;
+    this.hooks.appended();
+    if (this.hooks.defer) this.hooks.defer(statement.execute());
+    else await statement;
   }
 }
