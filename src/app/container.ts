@@ -226,6 +226,10 @@ export async function startApp(
         (requests) => placeOrdersTogether(orderingDeps, requests),
         config.placeOrderBatching,
         (fn) => AsyncResource.bind(fn),
+        {
+          waiting: (count) => metrics.placeOrderWaiting.set(count),
+          batchStarted: (size) => metrics.placeOrderBatchSize.observe(size),
+        },
       ),
     };
     const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];

@@ -9,6 +9,14 @@ export interface PlaceOrderBatching {
   readonly maxInFlight: number;
 }
 
+/** What the batcher reports as it works (the app turns these into metrics). */
+export interface PlaceOrderBatchObserver {
+  /** How many orders wait for a slot, after every change. */
+  waiting(count: number): void;
+  /** A batch of `size` orders starts. */
+  batchStarted(size: number): void;
+}
+
 interface Waiting {
   readonly request: PlacementRequest;
   resolve(result: PlaceOrderResult): void;
@@ -41,6 +49,7 @@ export class PlaceOrderBatcher implements OrderPlacer {
     private readonly placeTogether: (requests: readonly PlacementRequest[]) => Promise<PlacementOutcome[]>,
     private readonly options: PlaceOrderBatching,
     detach: <A>(fn: (arg: A) => void) => (arg: A) => void = (fn) => fn,
+    private readonly observer: PlaceOrderBatchObserver = { waiting: () => {}, batchStarted: () => {} },
   ) {
     this.launch = detach((batch: Waiting[]) => void this.run(batch));
   }
@@ -55,8 +64,11 @@ export class PlaceOrderBatcher implements OrderPlacer {
   private startBatches(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       this.inFlight++;
-      this.launch(this.take());
+      const batch = this.take();
+      this.observer.batchStarted(batch.length);
+      this.launch(batch);
     }
+    this.observer.waiting(this.queue.length);
   }
 
   /** The next batch, in arrival order; a repeat of a key already in it stays queued. */

@@ -64,17 +64,18 @@ export async function placeOrdersTogether(
       }
     }
 
-    if (placements.length > 0) {
-      if (tx.placements) await tx.placements.write(placements);
-      else await writeOneByOne(tx, placements);
-    }
-    for (const placement of placements)
-      await scheduleFulfilmentStep(tx.jobs, deps.autoAdvanceMs, placement.order);
-    // Keys of requests that failed are given back, as a rollback of their own transaction would.
+    // Keys of requests that failed are given back, as a rollback of their own transaction would; then the
+    // simulator's first steps. Both before the rows, so the write is the last statement and COMMIT follows it.
     for (const i of claimed) {
       const request = requests[i] as PlacementRequest;
       if (!outcomes[i]?.ok)
         await tx.idempotencyKeys.release(request.command.customerId, request.command.idempotencyKey);
+    }
+    for (const placement of placements)
+      await scheduleFulfilmentStep(tx.jobs, deps.autoAdvanceMs, placement.order);
+    if (placements.length > 0) {
+      if (tx.placements) await tx.placements.write(placements);
+      else await writeOneByOne(tx, placements);
     }
     return outcomes as PlacementOutcome[];
   });
