@@ -15,6 +15,9 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 HTTP_PORT=8080 GRPC_PORT=50051
+# glibc would keep each argon2 hash's 19 MiB in a thread's heap after its first few logins (about 85 MB of RSS
+# for good); a fixed mmap threshold returns it to the system when the hash is done (docs/performance.md).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -137,6 +137,8 @@ const schema = z
     OFFERS_REFRESH_INTERVAL: duration("60s"),
     OFFERS_TIMEOUT: duration("5s"),
     OFFERS_REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+    PLACE_ORDER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(64),
+    PLACE_ORDER_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -243,6 +245,8 @@ export interface Config {
     /** Products refreshed at once by a refresh pass. */
     readonly refreshConcurrency: number;
   };
+  /** Group commit of PlaceOrder: most orders per transaction (1: none) and most such transactions at once. */
+  readonly placeOrderBatching: { readonly maxBatch: number; readonly maxInFlight: number };
 }
 
 export class ConfigError extends Error {
@@ -328,6 +332,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: e.OFFERS_TIMEOUT,
       refreshConcurrency: e.OFFERS_REFRESH_CONCURRENCY,
     },
+    placeOrderBatching: { maxBatch: e.PLACE_ORDER_BATCH_SIZE, maxInFlight: e.PLACE_ORDER_BATCHES_IN_FLIGHT },
   };
 }
 

@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
@@ -40,8 +41,10 @@ import { PostgresCategoryRepository } from "../adapters/postgres/postgres-catego
 import { PostgresEventOutbox } from "../adapters/postgres/postgres-event-outbox.js";
 import { PostgresIdempotencyStore } from "../adapters/postgres/postgres-idempotency-store.js";
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
+import { PostgresOrderPlacementWriter } from "../adapters/postgres/postgres-order-placement-writer.js";
 import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
 import { PostgresPartnerClientRepository } from "../adapters/postgres/postgres-partner-client-repository.js";
+import { PostgresPipelinedUnitOfWork } from "../adapters/postgres/postgres-pipelined-unit-of-work.js";
 import { PostgresProcessedEvents } from "../adapters/postgres/postgres-processed-events.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresPurchaseRepository } from "../adapters/postgres/postgres-purchase-repository.js";
@@ -66,6 +69,8 @@ import type { ManufacturingDeps, ManufacturingTx } from "../domain/manufacturing
 import { purchaseIntakeConsumer, runPurchaseIntakeSweep } from "../domain/manufacturing/record-purchase.js";
 import { runFulfilmentSimulator } from "../domain/ordering/advance-order.js";
 import { runIdempotencyKeyExpiry } from "../domain/ordering/expire-idempotency-keys.js";
+import { PlaceOrderBatcher } from "../domain/ordering/place-order-batcher.js";
+import { placeOrdersTogether } from "../domain/ordering/place-orders-together.js";
 import type { OrderingDeps, OrderingTx } from "../domain/ordering/ports.js";
 import type { Clock } from "../domain/shared/clock.js";
 import type { EventBus } from "../domain/shared/event-bus.js";
@@ -225,15 +230,17 @@ export async function startApp(
       );
     }
     const orderingDeps: OrderingDeps = {
-      uow: new PostgresUnitOfWork<OrderingTx>(
+      // Pipelined: BEGIN rides with the first statement and COMMIT right behind PlaceOrder's write.
+      uow: new PostgresPipelinedUnitOfWork<OrderingTx>(
         sql,
-        (tx, events) => ({
+        (tx, hooks) => ({
           products: new PostgresProductRepository(tx),
           stockLedger: new PostgresStockLedger(tx),
-          outbox: new PostgresEventOutbox(tx, events.appended),
+          outbox: new PostgresEventOutbox(tx, hooks.appended),
           orders: new PostgresOrderRepository(tx),
           idempotencyKeys: new PostgresIdempotencyStore(tx),
           jobs: new PostgresScheduledJobs(tx),
+          placements: new PostgresOrderPlacementWriter(tx, hooks),
         }),
         backbone.wakeRelay,
       ),
@@ -244,6 +251,16 @@ export async function startApp(
       ids,
       shopCurrency: config.shopCurrency,
       autoAdvanceMs: config.orderAutoAdvanceMs,
+      // Group commit: concurrent PlaceOrders share one transaction (docs/ordering.md, "Placing orders together").
+      placer: new PlaceOrderBatcher(
+        (requests) => placeOrdersTogether(orderingDeps, requests),
+        config.placeOrderBatching,
+        (fn) => AsyncResource.bind(fn),
+        {
+          waiting: (count) => metrics.placeOrderWaiting.set(count),
+          batchStarted: (size) => metrics.placeOrderBatchSize.observe(size),
+        },
+      ),
     };
     const analyticsDeps: AnalyticsDeps = {
       sales: new PostgresSalesReadModel(sql),

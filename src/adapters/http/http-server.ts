@@ -65,7 +65,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     res.once("close", () => inFlight--);
     // While draining, each answer closes its connection, so no keep-alive connection holds the drain open.
     if (options.drainSignal.aborted) res.setHeader("connection", "close");
-    corsHandler(req, res, () => void handler(req, res));
+    // Only browsers send Origin, and CORS is only for them: every other call skips the middleware (it cost
+    // about 6% of the app's CPU on GetProduct in `npm run bench`).
+    if (req.headers.origin === undefined) void handler(req, res);
+    else corsHandler(req, res, () => void handler(req, res));
   });
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;

@@ -65,6 +65,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly placeOrderWaiting = new Gauge({
+    name: "shopfloor_place_order_waiting",
+    help: "PlaceOrders queued for the next batch while every batch slot is busy (group commit).",
+    registers: [this.registry],
+  });
+
+  readonly placeOrderBatchSize = new Histogram({
+    name: "shopfloor_place_order_batch_size",
+    help: "Orders per PlaceOrder batch (one transaction).",
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -15,7 +15,7 @@ interface StoredResult {
   readonly rejected: PlacedOrder["rejected"];
 }
 
-const toStored = ({ order, rejected }: PlacedOrder): StoredResult => ({
+export const toStoredResult = ({ order, rejected }: PlacedOrder): StoredResult => ({
   v: 1,
   order: {
     ...order,
@@ -76,8 +76,14 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
 
   async complete(customerId: string, key: string, result: PlacedOrder): Promise<void> {
     await this.sql`
-      update idempotency_keys set result = ${this.sql.json(toStored(result) as never)}
+      update idempotency_keys set result = ${this.sql.json(toStoredResult(result) as never)}
       where customer_id = ${customerId} and key = ${key}`;
+  }
+
+  async release(customerId: string, key: string): Promise<void> {
+    // Only a claim of this transaction has no result yet (a committed claim always has one).
+    await this
+      .sql`delete from idempotency_keys where customer_id = ${customerId} and key = ${key} and result is null`;
   }
 
   async pruneExpired(before: Date): Promise<number> {

@@ -1,19 +1,9 @@
-import { applyStockChanges } from "../catalog/apply-stock-changes.js";
-import { FailedPrecondition, InvalidArgument } from "../shared/errors.js";
 import { checkId } from "../shared/id-format.js";
 import { checkText } from "../shared/text-rules.js";
 import { Violations } from "../shared/violations.js";
-import { scheduleFulfilmentStep } from "./advance-order.js";
-import type { OrderPlaced } from "./events.js";
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, type Order, type OrderItem, totalOf } from "./order.js";
-import {
-  failsWholeOrder,
-  type PlacedOrder,
-  placementFailure,
-  planPlacement,
-  type RequestedLine,
-  requestFingerprint,
-} from "./order-placement.js";
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from "./order.js";
+import type { PlacedOrder, RequestedLine } from "./order-placement.js";
+import { placeOrdersTogether } from "./place-orders-together.js";
 import type { OrderingDeps } from "./ports.js";
 
 export interface PlaceOrderCommand {
@@ -36,93 +26,18 @@ const IDEMPOTENCY_KEY = { min: 1, max: 255 } as const;
 
 /**
  * Places an order in one transaction with everything it changes: the idempotency key, the products locked
- * in id order, each line's stock taken by a guarded update with its ledger row and catalog.stock_changed,
- * the order with its lines and history, ordering.order_placed, and the simulator's first step. A failure
- * anywhere rolls all of it back, so a refused order touches no stock.
+ * in id order, each line's stock taken with its ledger row and catalog.stock_changed, the order with its
+ * lines and history, ordering.order_placed, and the simulator's first step. A refused order touches no stock.
+ * With a placer (the app's PlaceOrderBatcher) orders arriving together share that transaction, each planned
+ * as if placed alone in arrival order (place-orders-together.ts); without one, the order is a batch of one.
  */
 export async function placeOrder(deps: OrderingDeps, command: PlaceOrderCommand): Promise<PlaceOrderResult> {
-  const lines = checkLines(command);
-  const key = command.idempotencyKey;
-
-  return deps.uow.run(async (tx) => {
-    // First, before any product is locked: a concurrent request with the same key waits here, holding
-    // nothing, until this transaction ends.
-    if (key !== "") {
-      const now = deps.clock.now();
-      const claim = await tx.idempotencyKeys.claim({
-        customerId: command.customerId,
-        key,
-        fingerprint: requestFingerprint(lines, command.allowPartial),
-        now,
-        expiredBefore: new Date(now.getTime() - IDEMPOTENCY_KEY_TTL_MS),
-      });
-      if (claim.kind === "replay") {
-        if (!claim.sameRequest) {
-          throw InvalidArgument.field(
-            "idempotency_key",
-            "was already used for a different request (keys are per customer and kept for 24 hours)",
-          );
-        }
-        return { ...claim.result, replayed: true };
-      }
-    }
-
-    const products = await tx.products.findForUpdate(lines.map((l) => l.productId));
-    const plan = planPlacement(lines, products);
-    if (failsWholeOrder(plan, command.allowPartial)) throw placementFailure(plan.rejected);
-
-    const orderId = deps.ids.newId();
-    const now = deps.clock.now();
-    const items: OrderItem[] = plan.accepted.map(({ product, quantity }) => ({
-      productId: product.id,
-      productName: product.name,
-      quantity,
-      unitPrice: product.price,
-    }));
-    const total = totalOf(items, deps.shopCurrency);
-    if (!total)
-      throw new FailedPrecondition("the order total is beyond the largest amount Shopfloor can hold");
-
-    const outcomes = await applyStockChanges(
-      tx,
-      deps,
-      items.map((item) => ({ productId: item.productId, delta: -item.quantity })),
-      { reason: PLACE_STOCK_REASON, actorId: command.customerId, referenceId: orderId },
-    );
-    // The rows are locked and were checked above, so a refusal here means a broken lock, not a customer's
-    // problem: fail loudly rather than sell what is not there.
-    if (outcomes.some((o) => o.status !== "applied")) throw new Error("stock changed under a row lock");
-
-    const order: Order = {
-      id: orderId,
-      customerId: command.customerId,
-      status: "PENDING",
-      items,
-      total,
-      createTime: now,
-      updateTime: now,
-      history: [
-        { status: "PENDING", changeTime: now, actor: { type: "customer", userId: command.customerId } },
-      ],
-    };
-    await tx.orders.insert(order);
-    const event: OrderPlaced = {
-      id: deps.ids.newId(),
-      type: "ordering.order_placed",
-      aggregateId: orderId,
-      occurredAt: now,
-      payload: { order },
-    };
-    await tx.outbox.append(event);
-    await scheduleFulfilmentStep(tx.jobs, deps.autoAdvanceMs, order);
-
-    const placed: PlacedOrder = {
-      order,
-      rejected: plan.rejected.map(({ productId, quantity, reason }) => ({ productId, quantity, reason })),
-    };
-    if (key !== "") await tx.idempotencyKeys.complete(command.customerId, key, placed);
-    return { ...placed, replayed: false };
-  });
+  const request = { command, lines: checkLines(command) };
+  if (deps.placer) return deps.placer.place(request);
+  const [outcome] = await placeOrdersTogether(deps, [request]);
+  if (!outcome) throw new Error("no outcome for a placed order");
+  if (!outcome.ok) throw outcome.error;
+  return outcome.result;
 }
 
 function checkLines(command: PlaceOrderCommand): RequestedLine[] {

@@ -1,13 +1,22 @@
 import type { StockTx } from "../catalog/ports.js";
+import type { StockMovement } from "../catalog/stock.js";
 import type { Clock } from "../shared/clock.js";
+import type { DomainEvent } from "../shared/domain-event.js";
 import type { EventBus } from "../shared/event-bus.js";
 import type { IdGenerator } from "../shared/id-generator.js";
 import type { ScheduledJobs } from "../shared/job-scheduler.js";
 import type { PageTokens } from "../shared/page-tokens.js";
 import type { UnitOfWork } from "../shared/unit-of-work.js";
 import type { Order, StatusChange } from "./order.js";
-import type { PlacedOrder } from "./order-placement.js";
+import type { PlacedOrder, RequestedLine } from "./order-placement.js";
 import type { OrderStatus } from "./order-status.js";
+import type { PlaceOrderCommand, PlaceOrderResult } from "./place-order.js";
+
+/** A PlaceOrder request whose lines passed validation. */
+export interface PlacementRequest {
+  readonly command: PlaceOrderCommand;
+  readonly lines: readonly RequestedLine[];
+}
 
 export interface OrderListQuery {
   /** Only this customer's orders. */
@@ -59,8 +68,38 @@ export interface IdempotencyStore {
   claim(claim: IdempotencyKeyClaim): Promise<IdempotencyClaim>;
   /** Stores the response of the request that claimed the key. */
   complete(customerId: string, key: string, result: PlacedOrder): Promise<void>;
+  /**
+   * Gives back a key claimed in this transaction by a request that failed while others in the same
+   * transaction commit (orders placed together), so the key is free again as after a rollback.
+   */
+  release(customerId: string, key: string): Promise<void>;
   /** Forgets keys taken before `before`; returns how many. */
   pruneExpired(before: Date): Promise<number>;
+}
+
+/** Everything one placed order writes, planned under its products' row locks. */
+export interface OrderPlacementRows {
+  readonly order: Order;
+  /** One per line, in product-id order; each resulting quantity counts the orders planned before it. */
+  readonly movements: readonly StockMovement[];
+  /** catalog.stock_changed per movement, then ordering.order_placed. */
+  readonly events: readonly DomainEvent[];
+  /** The idempotency key this order claimed, with the response to store under it. */
+  readonly idempotencyKey?: {
+    readonly customerId: string;
+    readonly key: string;
+    readonly result: PlacedOrder;
+  };
+}
+
+/**
+ * Writes the rows of orders placed together in as few statements as it can (the database adapter: one),
+ * while their products are locked. It takes each product's stock down by the sum of its movements and
+ * checks that the stock it leaves is the last movement's resulting quantity, so a plan made on stock that
+ * changed under the lock fails instead of overselling.
+ */
+export interface OrderPlacementWriter {
+  write(placements: readonly OrderPlacementRows[]): Promise<void>;
 }
 
 /** What a transaction of the ordering context binds: orders, stock (catalog's), keys, jobs and the outbox. */
@@ -69,6 +108,13 @@ export interface OrderingTx extends StockTx {
   readonly idempotencyKeys: IdempotencyStore;
   /** Schedules the fulfilment simulator's next step in the transaction of the change it follows. */
   readonly jobs: ScheduledJobs;
+  /** Absent: the rows are written one by one through the other repositories (the in-memory fakes do). */
+  readonly placements?: OrderPlacementWriter;
+}
+
+/** Places orders, together when several arrive at once (see place-order-batcher.ts). */
+export interface OrderPlacer {
+  place(request: PlacementRequest): Promise<PlaceOrderResult>;
 }
 
 export interface OrderingDeps {
@@ -84,4 +130,6 @@ export interface OrderingDeps {
   readonly shopCurrency: string;
   /** ORDER_AUTO_ADVANCE: how long after its last change an open order moves one step; undefined: never. */
   readonly autoAdvanceMs: number | undefined;
+  /** Batches concurrent PlaceOrders into one transaction; absent: each order is its own transaction. */
+  readonly placer?: OrderPlacer | undefined;
 }

@@ -75,6 +75,11 @@ export class FakeIdempotencyKeys implements IdempotencyStore {
     if (!row) throw new Error("completing an unclaimed key");
     row.result = result;
   }
+  async release(customerId: string, key: string) {
+    const id = `${customerId}/${key}`;
+    if (this.rows.get(id)?.result) throw new Error("releasing a completed key");
+    this.rows.delete(id);
+  }
   async pruneExpired(before: Date) {
     let count = 0;
     for (const [id, row] of this.rows) {

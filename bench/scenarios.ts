@@ -1,0 +1,269 @@
+import type { LoadResult } from "./load/load-result.js";
+
+/** What a scenario can use: the running app, the seeded data and the load processes. */
+export interface BenchContext {
+  readonly httpUrl: string;
+  readonly grpcAddress: string;
+  /** The canned connect-node server (read ceilings). */
+  readonly cannedUrl: string;
+  readonly databaseUrl: string;
+  readonly poolSize: number;
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  readonly productIds: readonly string[];
+  readonly hotProductId: string;
+  readonly categoryIds: readonly string[];
+  readonly customers: ReadonlyArray<{ readonly id: string; readonly token: string; readonly login: string }>;
+  readonly customerPassword: string;
+  /** One order of each customer: [customer index, order id]. */
+  readonly orders: ReadonlyArray<{ readonly customer: number; readonly orderId: string }>;
+  /** Runs bench/load/<script>.ts with `input` in its own process. */
+  runLoad(script: string, input: unknown): Promise<LoadResult>;
+}
+
+export interface ScenarioResult {
+  readonly app: LoadResult;
+  readonly limit: LoadResult;
+  /**
+   * app/limit by default (throughput); a latency scenario says otherwise (limit p99 / app p99, so 0.5 means
+   * twice the latency of its limit).
+   */
+  readonly ratio?: number;
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** What the app side does, for the table. */
+  readonly app: string;
+  /** What its limit is. */
+  readonly limit: string;
+  run(ctx: BenchContext): Promise<ScenarioResult>;
+}
+
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
+const VARIANTS = 5000;
+
+const connect = (ctx: BenchContext, url: string, path: string, requests: unknown, connections?: number) =>
+  ctx.runLoad("connect-load", {
+    url,
+    path,
+    connections: connections ?? ctx.connections,
+    warmupSeconds: ctx.warmupSeconds,
+    seconds: ctx.seconds,
+    requests,
+  });
+
+const sqlOrderLimit = (ctx: BenchContext, productIds: readonly string[], linesPerOrder: number) =>
+  ctx.runLoad("sql-order-limit", {
+    databaseUrl: ctx.databaseUrl,
+    poolSize: ctx.poolSize,
+    connections: ctx.connections,
+    warmupSeconds: ctx.warmupSeconds,
+    seconds: ctx.seconds,
+    productIds,
+    linesPerOrder,
+    customerIds: ctx.customers.map((c) => c.id),
+  });
+
+/** Bodies of PlaceOrder with `lines` distinct random products of `productIds`, each from a random customer. */
+function placeOrderRequests(ctx: BenchContext, productIds: readonly string[], lines: number) {
+  return Array.from({ length: productIds.length === 1 ? 50 : VARIANTS }, () => {
+    const ids = new Set<string>();
+    while (ids.size < lines) ids.add(pick(productIds));
+    return {
+      items: [...ids].map((productId) => ({ productId, quantity: 1 })),
+      token: pick(ctx.customers).token,
+    };
+  });
+}
+
+const PLACE_ORDER = "/shopfloor.ordering.v1.OrderService/PlaceOrder";
+const GET_PRODUCT = "/shopfloor.catalog.v1.CatalogService/GetProduct";
+const LIST_PRODUCTS = "/shopfloor.catalog.v1.CatalogService/ListProducts";
+const GET_ORDER = "/shopfloor.ordering.v1.OrderService/GetOrder";
+const LOGIN = "/shopfloor.identity.v1.IdentityService/Login";
+
+const jsonRequests = (requests: ReadonlyArray<{ items: unknown; token: string }>) =>
+  requests.map(({ items, token }) => ({ body: JSON.stringify({ items }), token }));
+
+const getProductRequests = (ctx: BenchContext) =>
+  Array.from({ length: VARIANTS }, () => ({
+    body: JSON.stringify({ productId: pick(ctx.productIds) }),
+    token: pick(ctx.customers).token,
+  }));
+
+/** The gRPC load needs binary bodies; bench.ts encodes them (see encodePlaceOrder there). */
+export interface GrpcEncoders {
+  placeOrder(items: unknown): string;
+  getProduct(productId: string): string;
+}
+
+/**
+ * Every scenario, in the order they run. To add one (submit-sale and sales-report, once manufacturing and
+ * analytics exist: "JetStream pipelined acked publishes" and "report latency at 1,000,000 lines" are their
+ * limits), push a Scenario here: seed what it needs in its own run(), drive the app with a load process
+ * (bench/load/), measure its limit with another, and return both.
+ */
+export function scenarios(encode: GrpcEncoders): Scenario[] {
+  return [
+    {
+      name: "place-order",
+      app: "PlaceOrder, 1 line, spread over 10,000 products (Connect JSON)",
+      limit: "the same rows by one SQL statement (postgres.js, same pool and concurrency)",
+      async run(ctx) {
+        const requests = jsonRequests(placeOrderRequests(ctx, ctx.productIds, 1));
+        return {
+          app: await connect(ctx, ctx.httpUrl, PLACE_ORDER, requests),
+          limit: await sqlOrderLimit(ctx, ctx.productIds, 1),
+        };
+      },
+    },
+    {
+      name: "place-order-3",
+      app: "PlaceOrder, 3 lines over random products",
+      limit: "the single-statement order with 3 lines",
+      async run(ctx) {
+        const requests = jsonRequests(placeOrderRequests(ctx, ctx.productIds, 3));
+        return {
+          app: await connect(ctx, ctx.httpUrl, PLACE_ORDER, requests),
+          limit: await sqlOrderLimit(ctx, ctx.productIds, 3),
+        };
+      },
+    },
+    {
+      name: "place-order-hot",
+      app: "PlaceOrder, 1 line, every order on one product",
+      limit: "the single-statement order on one row",
+      async run(ctx) {
+        const requests = jsonRequests(placeOrderRequests(ctx, [ctx.hotProductId], 1));
+        return {
+          app: await connect(ctx, ctx.httpUrl, PLACE_ORDER, requests),
+          limit: await sqlOrderLimit(ctx, [ctx.hotProductId], 1),
+        };
+      },
+    },
+    {
+      name: "place-order-grpc",
+      app: "as place-order, over gRPC (grpc-js client)",
+      limit: "as place-order",
+      async run(ctx) {
+        const requests = placeOrderRequests(ctx, ctx.productIds, 1).map(({ items, token }) => ({
+          body: encode.placeOrder(items),
+          token,
+        }));
+        return {
+          app: await ctx.runLoad("grpc-load", {
+            address: ctx.grpcAddress,
+            path: PLACE_ORDER,
+            connections: ctx.connections,
+            warmupSeconds: ctx.warmupSeconds,
+            seconds: ctx.seconds,
+            requests,
+          }),
+          limit: await sqlOrderLimit(ctx, ctx.productIds, 1),
+        };
+      },
+    },
+    {
+      name: "get-product",
+      app: "GetProduct of a random product, a customer's token",
+      limit: "connect-node answering GetProduct with a canned product",
+      async run(ctx) {
+        const requests = getProductRequests(ctx);
+        return {
+          app: await connect(ctx, ctx.httpUrl, GET_PRODUCT, requests),
+          limit: await connect(ctx, ctx.cannedUrl, GET_PRODUCT, requests),
+        };
+      },
+    },
+    {
+      name: "get-product-grpc",
+      app: "GetProduct over gRPC",
+      limit: "as get-product (canned, Connect JSON): gRPC should be at least as fast",
+      async run(ctx) {
+        const requests = Array.from({ length: VARIANTS }, () => ({
+          body: encode.getProduct(pick(ctx.productIds)),
+          token: pick(ctx.customers).token,
+        }));
+        return {
+          app: await ctx.runLoad("grpc-load", {
+            address: ctx.grpcAddress,
+            path: GET_PRODUCT,
+            connections: ctx.connections,
+            warmupSeconds: ctx.warmupSeconds,
+            seconds: ctx.seconds,
+            requests,
+          }),
+          limit: await connect(ctx, ctx.cannedUrl, GET_PRODUCT, getProductRequests(ctx)),
+        };
+      },
+    },
+    {
+      name: "list-products",
+      app: "ListProducts, 20 items, a category sorted by price",
+      limit: "connect-node answering with a canned page of 20",
+      async run(ctx) {
+        const requests = Array.from({ length: VARIANTS }, () => ({
+          body: JSON.stringify({ categoryId: pick(ctx.categoryIds), pageSize: 20, orderBy: "price" }),
+          token: pick(ctx.customers).token,
+        }));
+        return {
+          app: await connect(ctx, ctx.httpUrl, LIST_PRODUCTS, requests),
+          limit: await connect(ctx, ctx.cannedUrl, LIST_PRODUCTS, requests),
+        };
+      },
+    },
+    {
+      name: "get-order",
+      app: "GetOrder of the customer's own order",
+      limit: "connect-node answering with a canned order",
+      async run(ctx) {
+        const requests = ctx.orders.map(({ customer, orderId }) => ({
+          body: JSON.stringify({ orderId }),
+          token: ctx.customers[customer]?.token ?? "",
+        }));
+        return {
+          app: await connect(ctx, ctx.httpUrl, GET_ORDER, requests),
+          limit: await connect(ctx, ctx.cannedUrl, GET_ORDER, requests),
+        };
+      },
+    },
+    {
+      name: "login",
+      app: "Login with the correct password",
+      limit: "argon2 verifies per second, same parameters and thread pool",
+      async run(ctx) {
+        const requests = loginRequests(ctx);
+        return {
+          app: await connect(ctx, ctx.httpUrl, LOGIN, requests),
+          limit: await ctx.runLoad("argon2-limit", {
+            connections: ctx.connections,
+            warmupSeconds: ctx.warmupSeconds,
+            seconds: ctx.seconds,
+          }),
+        };
+      },
+    },
+    {
+      name: "login-burst-reads",
+      app: "GetProduct p99 (16 clients) while 16 clients log in",
+      limit: "GetProduct p99 alone (16 clients); ratio = p99 alone / p99 during the burst",
+      async run(ctx) {
+        const reads = getProductRequests(ctx);
+        const alone = await connect(ctx, ctx.httpUrl, GET_PRODUCT, reads, 16);
+        const [during] = await Promise.all([
+          connect(ctx, ctx.httpUrl, GET_PRODUCT, reads, 16),
+          connect(ctx, ctx.httpUrl, LOGIN, loginRequests(ctx), 16),
+        ]);
+        return { app: during, limit: alone, ratio: during.p99Ms > 0 ? alone.p99Ms / during.p99Ms : 0 };
+      },
+    },
+  ];
+}
+
+const loginRequests = (ctx: BenchContext) =>
+  ctx.customers.map((c) => ({
+    body: JSON.stringify({ login: c.login, password: ctx.customerPassword }),
+    token: "",
+  }));

@@ -1,0 +1,108 @@
+import type { PlaceOrderResult } from "./place-order.js";
+import type { PlacementOutcome } from "./place-orders-together.js";
+import type { OrderPlacer, PlacementRequest } from "./ports.js";
+
+export interface PlaceOrderBatching {
+  /** Most orders in one transaction. 1: every order is its own transaction. */
+  readonly maxBatch: number;
+  /** Most batches in flight at once; while that many run, new orders wait and form the next batch. */
+  readonly maxInFlight: number;
+}
+
+/** What the batcher reports as it works (the app turns these into metrics). */
+export interface PlaceOrderBatchObserver {
+  /** How many orders wait for a slot, after every change. */
+  waiting(count: number): void;
+  /** A batch of `size` orders starts. */
+  batchStarted(size: number): void;
+}
+
+interface Waiting {
+  readonly request: PlacementRequest;
+  resolve(result: PlaceOrderResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for PlaceOrder. An order that arrives while fewer than `maxInFlight` batches run starts a
+ * batch at once, so at low load nothing waits (no timer window: it could only add latency). Orders that
+ * arrive while `maxInFlight` batches run queue up, and the next batch takes them all (up to `maxBatch`): the
+ * busier it gets, the more orders share one transaction, one round of row locks and one commit. This is what
+ * lifts a hot product, whose row lock otherwise admits one transaction at a time.
+ *
+ * A batch never holds one customer's idempotency key twice (the second waits for the next batch, so it
+ * replays the first). Each caller gets its own result or error; if the transaction itself fails (the
+ * database), every caller of that batch gets that failure, as each would have alone. A caller that stops
+ * waiting (its deadline passed) is answered by the RPC layer; its order commits or not with its batch.
+ */
+export class PlaceOrderBatcher implements OrderPlacer {
+  private queue: Waiting[] = [];
+  private inFlight = 0;
+  private readonly launch: (batch: Waiting[]) => void;
+
+  /**
+   * `detach` makes a function run in the async context the batcher was made in (the app's), not the one of
+   * the request that happened to start a batch: one caller's deadline or logger must not govern the
+   * transaction of the others. The app passes AsyncResource.bind.
+   */
+  constructor(
+    private readonly placeTogether: (requests: readonly PlacementRequest[]) => Promise<PlacementOutcome[]>,
+    private readonly options: PlaceOrderBatching,
+    detach: <A>(fn: (arg: A) => void) => (arg: A) => void = (fn) => fn,
+    private readonly observer: PlaceOrderBatchObserver = { waiting: () => {}, batchStarted: () => {} },
+  ) {
+    this.launch = detach((batch: Waiting[]) => void this.run(batch));
+  }
+
+  place(request: PlacementRequest): Promise<PlaceOrderResult> {
+    return new Promise<PlaceOrderResult>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.startBatches();
+    });
+  }
+
+  private startBatches(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      this.inFlight++;
+      const batch = this.take();
+      this.observer.batchStarted(batch.length);
+      this.launch(batch);
+    }
+    this.observer.waiting(this.queue.length);
+  }
+
+  /** The next batch, in arrival order; a repeat of a key already in it stays queued. */
+  private take(): Waiting[] {
+    const batch: Waiting[] = [];
+    const left: Waiting[] = [];
+    const keys = new Set<string>();
+    for (const waiting of this.queue) {
+      const { customerId, idempotencyKey } = waiting.request.command;
+      const key = idempotencyKey === "" ? undefined : `${customerId}\u0000${idempotencyKey}`;
+      if (batch.length >= this.options.maxBatch || (key !== undefined && keys.has(key))) {
+        left.push(waiting);
+        continue;
+      }
+      if (key !== undefined) keys.add(key);
+      batch.push(waiting);
+    }
+    this.queue = left;
+    return batch;
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    try {
+      const outcomes = await this.placeTogether(batch.map((w) => w.request));
+      batch.forEach((waiting, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok) waiting.resolve(outcome.result);
+        else waiting.reject(outcome ? outcome.error : new Error("no outcome for a batched order"));
+      });
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    } finally {
+      this.inFlight--;
+      this.startBatches();
+    }
+  }
+}
