@@ -19,6 +19,7 @@ import {
   type RpcInterceptor,
 } from "../adapters/connect/rpc-interceptor.js";
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
+import { consoleRoute } from "../adapters/http/console-route.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
@@ -262,6 +263,7 @@ export async function startApp(
       routes: [
         ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
         oauthTokenRoute(identityDeps, config.maxBodyBytes),
+        consoleRoute(),
       ],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,

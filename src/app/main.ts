@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       http: app.httpUrl,
+      console: `${app.httpUrl}/console`,
       grpc: app.grpcAddress,
       database: config.embedded ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL",
       bus: config.natsUrl ? "NATS JetStream" : "in-process",
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
         "  Shopfloor is running on the embedded default (PGlite + in-process bus).",
         `  Connect / gRPC-Web / HTTP : ${app.httpUrl}   (health: ${app.httpUrl}/healthz)`,
         `  gRPC                      : ${app.grpcAddress}   (grpcurl -plaintext ${app.grpcAddress} list)`,
+        `  Console                   : ${app.httpUrl}/console`,
         `  Demo admin                : ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
         ...(config.demoData
           ? [`  Demo customer             : ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`]
