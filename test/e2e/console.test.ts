@@ -241,3 +241,30 @@ describe("the console", { timeout: 90_000 }, () => {
     expect(refused.body.code).toBe("permission_denied");
   });
 });
+
+describe("the console on the embedded default", { timeout: 90_000 }, () => {
+  let embedded: TestApp;
+  beforeAll(async () => {
+    embedded = await startTestApp({ kind: "pglite" });
+  }, 120_000);
+  afterAll(async () => {
+    await embedded?.stop();
+  });
+
+  it("signs in with the keyboard alone and fits a phone-sized screen", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${embedded.httpUrl}/console/`);
+    await page.getByLabel("Username or email").focus();
+    await page.keyboard.type(TEST_ADMIN.email);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(TEST_ADMIN.password);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Products" }).waitFor();
+    // Nothing wider than the screen but the tables, which scroll inside their own box.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: artifactPath("console-phone.png"), fullPage: true });
+  });
+});
