@@ -28,6 +28,7 @@ import {
 } from "../adapters/connect/rpc-interceptor.js";
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
 import { apiReferenceRoutes } from "../adapters/http/api-reference-routes.js";
+import { consoleRoute } from "../adapters/http/console-route.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
@@ -383,7 +384,7 @@ export async function startApp(
     ];
     const { server: http, drain: drainHttp } = createHttpServer({
       services,
-      routes: [...plainRoutes, ...apiReferenceRoutes(ACCESS_POLICY, plainRoutes)],
+      routes: [...plainRoutes, ...apiReferenceRoutes(ACCESS_POLICY, plainRoutes), consoleRoute()],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
       corsOrigins: config.corsOrigins,

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       http: app.httpUrl,
+      console: `${app.httpUrl}/console`,
       grpc: app.grpcAddress,
       docs: `${app.httpUrl}/docs`,
       database: config.embedded ? `embedded PGlite in ${config.dataDir}` : "PostgreSQL",
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
         `  Connect / gRPC-Web / HTTP : ${app.httpUrl}   (health: ${app.httpUrl}/healthz)`,
         `  API reference (try it)    : ${app.httpUrl}/docs   (OpenAPI: ${app.httpUrl}/openapi.json)`,
         `  gRPC                      : ${app.grpcAddress}   (grpcurl -plaintext ${app.grpcAddress} list)`,
+        `  Console                   : ${app.httpUrl}/console`,
         `  Demo admin                : ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
         ...(config.demoData
           ? [`  Demo customer             : ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`]
