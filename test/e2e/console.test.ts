@@ -263,7 +263,7 @@ describe("the console on the embedded default", { timeout: 90_000 }, () => {
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Products" }).waitFor();
     // Nothing wider than the screen but the tables, which scroll inside their own box.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: artifactPath("console-phone.png"), fullPage: true });
   });
