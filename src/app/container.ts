@@ -35,6 +35,7 @@ import { PostgresProductRepository } from "../adapters/postgres/postgres-product
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
+import { PostgresSignUpThrottle } from "../adapters/postgres/postgres-sign-up-throttle.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
 import { PostgresStockLedger } from "../adapters/postgres/postgres-stock-ledger.js";
 import { PostgresUnitOfWork } from "../adapters/postgres/postgres-unit-of-work.js";
@@ -147,14 +148,8 @@ export async function startApp(
       ),
       users: new PostgresUserRepository(sql),
       passwords: await Argon2PasswordHasher.create(),
-      loginThrottle: new PostgresLoginThrottle(sql, {
-        maxFailures: {
-          account: config.loginThrottle.perAccount,
-          login: config.loginThrottle.perAccount,
-          address: config.loginThrottle.perAddress,
-        },
-        windowSeconds: config.loginThrottle.windowSeconds,
-      }),
+      loginThrottle: new PostgresLoginThrottle(sql, config.loginThrottle),
+      signUpThrottle: new PostgresSignUpThrottle(sql, config.signUpThrottle),
       accessTokens,
       refreshTokens: new OpaqueRefreshTokens(),
       clock: systemClock,

@@ -53,8 +53,10 @@ function sessionToProto(session: Session): Omit<LoginResponse, "$typeName"> {
 
 export function identityService(deps: IdentityDeps): ServiceImpl<typeof IdentityService> {
   return {
-    async register(req) {
-      return { user: userToProto(await register(deps, req)) };
+    async register(req, ctx) {
+      return {
+        user: userToProto(await register(deps, { ...req, clientAddress: ctx.values.get(peerAddressKey) })),
+      };
     },
     async login(req, ctx) {
       return sessionToProto(await login(deps, { ...req, clientAddress: ctx.values.get(peerAddressKey) }));

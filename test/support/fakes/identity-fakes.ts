@@ -3,6 +3,7 @@ import type {
   IdentityDeps,
   IdentityTx,
   LoginAdmission,
+  LoginSubject,
   LoginThrottle,
   RefreshTokenRecord,
   RefreshTokenStore,
@@ -33,6 +34,13 @@ export class FakeUsers implements UserRepository {
       (u) => u.username.toLowerCase() === key || u.email.toLowerCase() === key,
     );
   }
+  async findTaken(email: string, username: string) {
+    const all = [...this.rows.values()];
+    return {
+      email: all.some((u) => u.email.toLowerCase() === email.toLowerCase()),
+      username: all.some((u) => u.username.toLowerCase() === username.toLowerCase()),
+    };
+  }
   async existsWithRole(role: Role) {
     return [...this.rows.values()].some((u) => u.role === role);
   }
@@ -59,7 +67,9 @@ export class FakeRefreshTokens implements RefreshTokenStore {
 export class FakeThrottle implements LoginThrottle {
   readonly failures = new Map<string, number>();
   constructor(private readonly max = 1000) {}
-  async admit(keys: readonly string[]): Promise<LoginAdmission> {
+  async admit(subject: LoginSubject): Promise<LoginAdmission> {
+    const keys = [subject.account];
+    if (subject.addressGroup) keys.push(`address:${subject.addressGroup}`);
     if (keys.some((k) => (this.failures.get(k) ?? 0) >= this.max)) {
       return { admitted: false, reason: "failures", retryAfterSeconds: 60 };
     }
@@ -82,14 +92,22 @@ export interface IdentityFakes {
   advance(ms: number): void;
   /** Passwords verified, in order (to check that unknown logins still verify). */
   readonly verified: string[];
+  /** How often a hash was imitated rather than computed. */
+  readonly imitatedHashes: number[];
+  /** The client network of every sign-up admitted or refused, in order. */
+  readonly signUps: Array<string | undefined>;
 }
 
-export function identityFakes(options: { maxFailures?: number } = {}): IdentityFakes {
+export function identityFakes(
+  options: { maxFailures?: number; maxSignUps?: number } = {},
+): IdentityFakes {
   const users = new FakeUsers();
   const tokens = new FakeRefreshTokens();
   const events: DomainEvent[] = [];
   const throttle = new FakeThrottle(options.maxFailures);
   const verified: string[] = [];
+  const imitatedHashes: number[] = [];
+  const signUps: Array<string | undefined> = [];
   let now = Date.parse("2026-01-01T00:00:00Z");
   let seq = 0;
   const tx: IdentityTx = {
@@ -107,8 +125,17 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
         return hash === `hash:${p}`;
       },
       placeholderHash: "hash:placeholder-secret",
+      imitateHash: async () => void imitatedHashes.push(1),
     },
     loginThrottle: throttle,
+    signUpThrottle: {
+      admit: async (group) => {
+        signUps.push(group);
+        return signUps.filter((g) => g === group).length > (options.maxSignUps ?? 1000)
+          ? { admitted: false, retryAfterSeconds: 60 }
+          : { admitted: true };
+      },
+    },
     accessTokens: { issue: async (p) => ({ token: `access:${p.userId}:${p.role}`, expiresInSeconds: 900 }) },
     refreshTokens: {
       generate: () => `refresh-${++seq}`,
@@ -125,6 +152,8 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
     events,
     throttle,
     verified,
+    imitatedHashes,
+    signUps,
     advance: (ms) => {
       now += ms;
     },
