@@ -13,6 +13,8 @@ import { CatalogService, catalogService } from "../adapters/connect/catalog-serv
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
+import { rateLimitInterceptors } from "../adapters/connect/rate-limit-interceptor.js";
+import { RequestBudgets } from "../adapters/connect/request-budgets.js";
 import {
   type InterceptedService,
   intercept,
@@ -35,6 +37,7 @@ import { PostgresProductRepository } from "../adapters/postgres/postgres-product
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
+import { PostgresSharedRequestCounts } from "../adapters/postgres/postgres-shared-request-counts.js";
 import { PostgresSignUpThrottle } from "../adapters/postgres/postgres-sign-up-throttle.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
 import { PostgresStockLedger } from "../adapters/postgres/postgres-stock-ledger.js";
@@ -214,9 +217,18 @@ export async function startApp(
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
+    const requestBudgets = new RequestBudgets(new PostgresSharedRequestCounts(sql), {
+      windowMs: config.rateLimits.windowMs,
+      syncMs: config.rateLimits.syncMs,
+      logger: logger.child({ component: "rate-limits" }),
+    });
+    stops.push(() => requestBudgets.stop());
+    const rateLimits = rateLimitInterceptors(requestBudgets, config.rateLimits);
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
+      rateLimits.perAddress,
       authInterceptor(accessTokens),
+      rateLimits.perAccount,
     ];
     const mapStreamError = streamErrorMapper(logger);
     const services: InterceptedService[] = [

@@ -1,5 +1,4 @@
 import { uuidv7 } from "uuidv7";
-import { eventually } from "../support/eventually.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../src/adapters/postgres/migrator.js";
 import { PostgresEventOutbox } from "../../src/adapters/postgres/postgres-event-outbox.js";
@@ -12,6 +11,7 @@ import type { IdentityTx } from "../../src/domain/identity/ports.js";
 import type { User } from "../../src/domain/identity/user.js";
 import { AlreadyExists } from "../../src/domain/shared/errors.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { uniqueName } from "../support/test-app.js";
 
 const newUser = (overrides: Partial<User> = {}): User => {
@@ -247,11 +247,14 @@ describe.each(DATABASE_KINDS)("identity adapters on %s", (kind) => {
         }
       }
       // Not a lockout: once the slot is due, an attempt (the owner's, say) is admitted again.
-      const later = await eventually(async () => {
-        const a = await t.admit({ account, addressGroup: somewhere() });
-        if (!a.admitted) throw new Error(`still delayed ${a.retryAfterSeconds} s`);
-        return a;
-      }, { timeoutMs: 10_000, intervalMs: 100 });
+      const later = await eventually(
+        async () => {
+          const a = await t.admit({ account, addressGroup: somewhere() });
+          if (!a.admitted) throw new Error(`still delayed ${a.retryAfterSeconds} s`);
+          return a;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
       await later.finish(false);
       // Each failure pushes the next slot further out (here 2 s after the 3rd failure, then 4 s).
       const next = await t.admit({ account, addressGroup: somewhere() });

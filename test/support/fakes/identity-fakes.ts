@@ -98,9 +98,7 @@ export interface IdentityFakes {
   readonly signUps: Array<string | undefined>;
 }
 
-export function identityFakes(
-  options: { maxFailures?: number; maxSignUps?: number } = {},
-): IdentityFakes {
+export function identityFakes(options: { maxFailures?: number; maxSignUps?: number } = {}): IdentityFakes {
   const users = new FakeUsers();
   const tokens = new FakeRefreshTokens();
   const events: DomainEvent[] = [];
