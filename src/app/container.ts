@@ -138,6 +138,16 @@ export async function startApp(
       audience: config.jwt.audience,
       ttlSeconds: config.jwt.accessTtlSeconds,
     });
+    // A retired key stops verifying everywhere within the reload period, at once where NOTIFY can be heard.
+    const keyLogger = logger.child({ component: "signing-keys" });
+    const onKeyReloadError = (error: unknown) =>
+      keyLogger.warn({ err: error }, "cannot reload signing keys; keeping the loaded ones");
+    const keyReloads = accessTokens.keepReloading(config.signingKeyReloadMs, onKeyReloadError);
+    stops.push(() => keyReloads.stop());
+    if (!embedded) {
+      const watching = await signingKeys.watch(() => void accessTokens.reload().catch(onKeyReloadError));
+      stops.push(() => watching.stop());
+    }
 
     const identityDeps: IdentityDeps = {
       uow: new PostgresUnitOfWork<IdentityTx>(
@@ -154,6 +164,7 @@ export async function startApp(
       loginThrottle: new PostgresLoginThrottle(sql, config.loginThrottle),
       signUpThrottle: new PostgresSignUpThrottle(sql, config.signUpThrottle),
       accessTokens,
+      signingKeys: accessTokens,
       refreshTokens: new OpaqueRefreshTokens(),
       clock: systemClock,
       ids,

@@ -26,6 +26,8 @@ const EXPECTED: ReadonlyArray<[DescService, Record<string, Access>]> = [
       logout: "public",
       getMe: "signed-in",
       createUser: ["admin"],
+      rotateSigningKeys: ["admin"],
+      retireSigningKey: ["admin"],
     },
   ],
   [

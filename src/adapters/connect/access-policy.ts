@@ -18,6 +18,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.identity.v1.IdentityService/Logout": "public",
   "shopfloor.identity.v1.IdentityService/GetMe": "authenticated",
   "shopfloor.identity.v1.IdentityService/CreateUser": ADMIN,
+  "shopfloor.identity.v1.IdentityService/RotateSigningKeys": ADMIN,
+  "shopfloor.identity.v1.IdentityService/RetireSigningKey": ADMIN,
   "shopfloor.catalog.v1.CatalogService/CreateCategory": ADMIN,
   "shopfloor.catalog.v1.CatalogService/ListCategories": "authenticated",
   "shopfloor.catalog.v1.CatalogService/CreateProduct": ADMIN,

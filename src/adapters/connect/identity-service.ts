@@ -5,17 +5,20 @@ import {
   IdentityService,
   type LoginResponse,
   Role as ProtoRole,
+  type SigningKey as ProtoSigningKey,
   type User as ProtoUser,
+  SigningKeySchema,
   UserSchema,
 } from "../../../gen/shopfloor/identity/v1/identity_pb.js";
 import { createUser } from "../../domain/identity/create-user.js";
 import { getMe } from "../../domain/identity/get-me.js";
 import { login } from "../../domain/identity/login.js";
 import { logout } from "../../domain/identity/logout.js";
-import type { IdentityDeps } from "../../domain/identity/ports.js";
+import type { IdentityDeps, SigningKeyInfo } from "../../domain/identity/ports.js";
 import { refreshSession } from "../../domain/identity/refresh-session.js";
 import { register } from "../../domain/identity/register.js";
 import type { Role } from "../../domain/identity/role.js";
+import { retireSigningKey, rotateSigningKeys } from "../../domain/identity/rotate-signing-keys.js";
 import type { Session } from "../../domain/identity/session.js";
 import type { User } from "../../domain/identity/user.js";
 import { peerAddressKey, requirePrincipal } from "./rpc-context.js";
@@ -39,6 +42,10 @@ export function userToProto(user: User): ProtoUser {
     role: ROLE_TO_PROTO[user.role],
     createTime: timestampFromDate(user.createTime),
   });
+}
+
+function signingKeyToProto(key: SigningKeyInfo): ProtoSigningKey {
+  return create(SigningKeySchema, { kid: key.kid, createTime: timestampFromDate(key.createTime) });
 }
 
 function sessionToProto(session: Session): Omit<LoginResponse, "$typeName"> {
@@ -74,6 +81,14 @@ export function identityService(deps: IdentityDeps): ServiceImpl<typeof Identity
     async createUser(req) {
       const user = await createUser(deps, { ...req, role: roleFromProto(req.role) });
       return { user: userToProto(user) };
+    },
+    async rotateSigningKeys() {
+      const { key, active } = await rotateSigningKeys(deps);
+      return { key: signingKeyToProto(key), activeKeys: active.map(signingKeyToProto) };
+    },
+    async retireSigningKey(req) {
+      await retireSigningKey(deps, req.kid);
+      return {};
     },
   };
 }

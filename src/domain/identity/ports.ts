@@ -131,6 +131,7 @@ export interface IdentityDeps {
   readonly loginThrottle: LoginThrottle;
   readonly signUpThrottle: SignUpThrottle;
   readonly accessTokens: AccessTokenIssuer;
+  readonly signingKeys: SigningKeyRotation;
   readonly refreshTokens: OpaqueTokens;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -152,4 +153,26 @@ export interface SigningKeyStore {
   listActive(): Promise<SigningKey[]>;
   /** Stores `candidate` unless an active key exists (decided under a lock); returns the active keys after. */
   ensureOne(candidate: SigningKey): Promise<SigningKey[]>;
+  /** Stores a new key, which becomes the newest (the one tokens are signed with), and tells every instance. */
+  insert(key: SigningKey): Promise<void>;
+  /**
+   * Retires an active key that is not the newest (decided under a lock) and tells every instance; "newest"
+   * when it is the one signing, "not_found" when no active key has that id.
+   */
+  retire(kid: string, at: Date): Promise<"retired" | "newest" | "not_found">;
+}
+
+/** A signing key as an admin sees it: its id and times, never its material. */
+export interface SigningKeyInfo {
+  readonly kid: string;
+  readonly createTime: Date;
+  readonly retireTime?: Date | undefined;
+}
+
+/** Key rotation: every instance signs with the newest key and stops accepting a retired one. */
+export interface SigningKeyRotation {
+  /** Makes a new signing key; returns it and every key still accepted, newest first. */
+  rotate(): Promise<{ readonly key: SigningKeyInfo; readonly active: readonly SigningKeyInfo[] }>;
+  /** As SigningKeyStore.retire, and this instance refuses the key's tokens at once. */
+  retire(kid: string): Promise<"retired" | "newest" | "not_found">;
 }

@@ -135,6 +135,10 @@ export function identityFakes(options: { maxFailures?: number; maxSignUps?: numb
       },
     },
     accessTokens: { issue: async (p) => ({ token: `access:${p.userId}:${p.role}`, expiresInSeconds: 900 }) },
+    signingKeys: {
+      rotate: async () => ({ key: { kid: "k2", createTime: new Date(now) }, active: [] }),
+      retire: async (kid) => (kid === "k1" ? "newest" : "not_found"),
+    },
     refreshTokens: {
       generate: () => `refresh-${++seq}`,
       hash: (t) => createHash("sha256").update(t).digest("hex"),

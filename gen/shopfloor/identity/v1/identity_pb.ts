@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shopfloor/identity/v1/identity.proto.
  */
 export const file_shopfloor_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSKPAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyInEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHVzZXJuYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEikKBHJvbGUYBCABKA4yGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUm9sZSI/ChJDcmVhdGVVc2VyUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyKnAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfQ1VTVE9NRVIQARIOCgpST0xFX0FETUlOEAISGAoUUk9MRV9SRUdJT05BTF9PRkZJQ0UQAxIVChFST0xFX01BTlVGQUNUVVJFUhAEMqoECg9JZGVudGl0eVNlcnZpY2USWwoIUmVnaXN0ZXISJi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0Gicuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2USUgoFTG9naW4SIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ2luUmVzcG9uc2USWAoHUmVmcmVzaBIlLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBomLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2USVQoGTG9nb3V0EiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaJS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVzcG9uc2USUgoFR2V0TWUSIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkdldE1lUmVzcG9uc2USYQoKQ3JlYXRlVXNlchIoLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBopLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSKPAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkoKClNpZ25pbmdLZXkSCwoDa2lkGAEgASgJEi8KC2NyZWF0ZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIaChhSb3RhdGVTaWduaW5nS2V5c1JlcXVlc3QigwEKGVJvdGF0ZVNpZ25pbmdLZXlzUmVzcG9uc2USLgoDa2V5GAEgASgLMiEuc2hvcGZsb29yLmlkZW50aXR5LnYxLlNpZ25pbmdLZXkSNgoLYWN0aXZlX2tleXMYAiADKAsyIS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuU2lnbmluZ0tleSImChdSZXRpcmVTaWduaW5nS2V5UmVxdWVzdBILCgNraWQYASABKAkiGgoYUmV0aXJlU2lnbmluZ0tleVJlc3BvbnNlIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyInEKEUNyZWF0ZVVzZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHVzZXJuYW1lGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEikKBHJvbGUYBCABKA4yGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUm9sZSI/ChJDcmVhdGVVc2VyUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyKnAKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfQ1VTVE9NRVIQARIOCgpST0xFX0FETUlOEAISGAoUUk9MRV9SRUdJT05BTF9PRkZJQ0UQAxIVChFST0xFX01BTlVGQUNUVVJFUhAEMpcGCg9JZGVudGl0eVNlcnZpY2USWwoIUmVnaXN0ZXISJi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXF1ZXN0Gicuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZ2lzdGVyUmVzcG9uc2USUgoFTG9naW4SIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ2luUmVzcG9uc2USWAoHUmVmcmVzaBIlLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBomLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2USVQoGTG9nb3V0EiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxvZ291dFJlcXVlc3QaJS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVzcG9uc2USUgoFR2V0TWUSIy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXF1ZXN0GiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLkdldE1lUmVzcG9uc2USYQoKQ3JlYXRlVXNlchIoLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBopLnNob3BmbG9vci5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2USdgoRUm90YXRlU2lnbmluZ0tleXMSLy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUm90YXRlU2lnbmluZ0tleXNSZXF1ZXN0GjAuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvdGF0ZVNpZ25pbmdLZXlzUmVzcG9uc2UScwoQUmV0aXJlU2lnbmluZ0tleRIuLnNob3BmbG9vci5pZGVudGl0eS52MS5SZXRpcmVTaWduaW5nS2V5UmVxdWVzdBovLnNob3BmbG9vci5pZGVudGl0eS52MS5SZXRpcmVTaWduaW5nS2V5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message shopfloor.identity.v1.User
@@ -54,6 +54,109 @@ export const UserSchema: GenMessage<User> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 0);
 
 /**
+ * An access-token signing key as an admin sees it: never its key material.
+ *
+ * @generated from message shopfloor.identity.v1.SigningKey
+ */
+export type SigningKey = Message<"shopfloor.identity.v1.SigningKey"> & {
+  /**
+   * The key id, as in the "kid" header of the tokens it signs and in /.well-known/jwks.json.
+   *
+   * @generated from field: string kid = 1;
+   */
+  kid: string;
+
+  /**
+   * When the key was made.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 2;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.SigningKey.
+ * Use `create(SigningKeySchema)` to create a new message.
+ */
+export const SigningKeySchema: GenMessage<SigningKey> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 1);
+
+/**
+ * Takes no parameters: the new key is always Ed25519 (EdDSA), the one algorithm tokens are signed with.
+ *
+ * @generated from message shopfloor.identity.v1.RotateSigningKeysRequest
+ */
+export type RotateSigningKeysRequest = Message<"shopfloor.identity.v1.RotateSigningKeysRequest"> & {
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RotateSigningKeysRequest.
+ * Use `create(RotateSigningKeysRequestSchema)` to create a new message.
+ */
+export const RotateSigningKeysRequestSchema: GenMessage<RotateSigningKeysRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 2);
+
+/**
+ * @generated from message shopfloor.identity.v1.RotateSigningKeysResponse
+ */
+export type RotateSigningKeysResponse = Message<"shopfloor.identity.v1.RotateSigningKeysResponse"> & {
+  /**
+   * The key just made, which new tokens are signed with.
+   *
+   * @generated from field: shopfloor.identity.v1.SigningKey key = 1;
+   */
+  key?: SigningKey | undefined;
+
+  /**
+   * Every key still accepted, newest first (the new key among them).
+   *
+   * @generated from field: repeated shopfloor.identity.v1.SigningKey active_keys = 2;
+   */
+  activeKeys: SigningKey[];
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RotateSigningKeysResponse.
+ * Use `create(RotateSigningKeysResponseSchema)` to create a new message.
+ */
+export const RotateSigningKeysResponseSchema: GenMessage<RotateSigningKeysResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 3);
+
+/**
+ * @generated from message shopfloor.identity.v1.RetireSigningKeyRequest
+ */
+export type RetireSigningKeyRequest = Message<"shopfloor.identity.v1.RetireSigningKeyRequest"> & {
+  /**
+   * The kid of the key to retire; required, at most 100 characters.
+   *
+   * @generated from field: string kid = 1;
+   */
+  kid: string;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RetireSigningKeyRequest.
+ * Use `create(RetireSigningKeyRequestSchema)` to create a new message.
+ */
+export const RetireSigningKeyRequestSchema: GenMessage<RetireSigningKeyRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 4);
+
+/**
+ * Empty: the key is retired.
+ *
+ * @generated from message shopfloor.identity.v1.RetireSigningKeyResponse
+ */
+export type RetireSigningKeyResponse = Message<"shopfloor.identity.v1.RetireSigningKeyResponse"> & {
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RetireSigningKeyResponse.
+ * Use `create(RetireSigningKeyResponseSchema)` to create a new message.
+ */
+export const RetireSigningKeyResponseSchema: GenMessage<RetireSigningKeyResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 5);
+
+/**
  * @generated from message shopfloor.identity.v1.RegisterRequest
  */
 export type RegisterRequest = Message<"shopfloor.identity.v1.RegisterRequest"> & {
@@ -84,7 +187,7 @@ export type RegisterRequest = Message<"shopfloor.identity.v1.RegisterRequest"> &
  * Use `create(RegisterRequestSchema)` to create a new message.
  */
 export const RegisterRequestSchema: GenMessage<RegisterRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 1);
+  messageDesc(file_shopfloor_identity_v1_identity, 6);
 
 /**
  * @generated from message shopfloor.identity.v1.RegisterResponse
@@ -101,7 +204,7 @@ export type RegisterResponse = Message<"shopfloor.identity.v1.RegisterResponse">
  * Use `create(RegisterResponseSchema)` to create a new message.
  */
 export const RegisterResponseSchema: GenMessage<RegisterResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 2);
+  messageDesc(file_shopfloor_identity_v1_identity, 7);
 
 /**
  * @generated from message shopfloor.identity.v1.LoginRequest
@@ -125,7 +228,7 @@ export type LoginRequest = Message<"shopfloor.identity.v1.LoginRequest"> & {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 3);
+  messageDesc(file_shopfloor_identity_v1_identity, 8);
 
 /**
  * @generated from message shopfloor.identity.v1.LoginResponse
@@ -170,7 +273,7 @@ export type LoginResponse = Message<"shopfloor.identity.v1.LoginResponse"> & {
  * Use `create(LoginResponseSchema)` to create a new message.
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 4);
+  messageDesc(file_shopfloor_identity_v1_identity, 9);
 
 /**
  * @generated from message shopfloor.identity.v1.RefreshRequest
@@ -187,7 +290,7 @@ export type RefreshRequest = Message<"shopfloor.identity.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 5);
+  messageDesc(file_shopfloor_identity_v1_identity, 10);
 
 /**
  * @generated from message shopfloor.identity.v1.RefreshResponse
@@ -224,7 +327,7 @@ export type RefreshResponse = Message<"shopfloor.identity.v1.RefreshResponse"> &
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 6);
+  messageDesc(file_shopfloor_identity_v1_identity, 11);
 
 /**
  * @generated from message shopfloor.identity.v1.LogoutRequest
@@ -241,7 +344,7 @@ export type LogoutRequest = Message<"shopfloor.identity.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 7);
+  messageDesc(file_shopfloor_identity_v1_identity, 12);
 
 /**
  * @generated from message shopfloor.identity.v1.LogoutResponse
@@ -254,7 +357,7 @@ export type LogoutResponse = Message<"shopfloor.identity.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 8);
+  messageDesc(file_shopfloor_identity_v1_identity, 13);
 
 /**
  * @generated from message shopfloor.identity.v1.GetMeRequest
@@ -267,7 +370,7 @@ export type GetMeRequest = Message<"shopfloor.identity.v1.GetMeRequest"> & {
  * Use `create(GetMeRequestSchema)` to create a new message.
  */
 export const GetMeRequestSchema: GenMessage<GetMeRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 9);
+  messageDesc(file_shopfloor_identity_v1_identity, 14);
 
 /**
  * @generated from message shopfloor.identity.v1.GetMeResponse
@@ -284,7 +387,7 @@ export type GetMeResponse = Message<"shopfloor.identity.v1.GetMeResponse"> & {
  * Use `create(GetMeResponseSchema)` to create a new message.
  */
 export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 10);
+  messageDesc(file_shopfloor_identity_v1_identity, 15);
 
 /**
  * @generated from message shopfloor.identity.v1.CreateUserRequest
@@ -316,7 +419,7 @@ export type CreateUserRequest = Message<"shopfloor.identity.v1.CreateUserRequest
  * Use `create(CreateUserRequestSchema)` to create a new message.
  */
 export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 11);
+  messageDesc(file_shopfloor_identity_v1_identity, 16);
 
 /**
  * @generated from message shopfloor.identity.v1.CreateUserResponse
@@ -333,7 +436,7 @@ export type CreateUserResponse = Message<"shopfloor.identity.v1.CreateUserRespon
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 12);
+  messageDesc(file_shopfloor_identity_v1_identity, 17);
 
 /**
  * Who a user is to Shopfloor; decides which RPCs they may call.
@@ -438,6 +541,30 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof CreateUserRequestSchema;
     output: typeof CreateUserResponseSchema;
+  },
+  /**
+   * Admin. Makes a new access-token signing key, which every instance signs with from its next key reload
+   * (this one at once, the others within SIGNING_KEY_RELOAD, default 30 s, or at once where PostgreSQL
+   * NOTIFY reaches them). Older keys still verify until retired: retire them after one access-token lifetime.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.RotateSigningKeys
+   */
+  rotateSigningKeys: {
+    methodKind: "unary";
+    input: typeof RotateSigningKeysRequestSchema;
+    output: typeof RotateSigningKeysResponseSchema;
+  },
+  /**
+   * Admin. Retires a signing key: every token it signed is refused (UNAUTHENTICATED) by this instance at
+   * once and by every instance within SIGNING_KEY_RELOAD. NOT_FOUND for a kid that is not active;
+   * FAILED_PRECONDITION for the newest key, which tokens are being signed with (rotate first).
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.RetireSigningKey
+   */
+  retireSigningKey: {
+    methodKind: "unary";
+    input: typeof RetireSigningKeyRequestSchema;
+    output: typeof RetireSigningKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_shopfloor_identity_v1_identity, 0);
