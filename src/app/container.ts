@@ -20,6 +20,7 @@ import {
   intercept,
   type RpcInterceptor,
 } from "../adapters/connect/rpc-interceptor.js";
+import { StreamSlots } from "../adapters/connect/stream-slots.js";
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
@@ -257,7 +258,7 @@ export async function startApp(
       ) as InterceptedService,
       intercept(
         OrderService,
-        orderingService(orderingDeps, draining.signal),
+        orderingService(orderingDeps, draining.signal, new StreamSlots(config.watchLimits)),
         interceptors,
         mapStreamError,
       ) as InterceptedService,

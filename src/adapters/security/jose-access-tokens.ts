@@ -163,8 +163,13 @@ export class JoseAccessTokens implements AccessTokenIssuer, AccessTokenVerifier,
       if (typeof payload.sub !== "string" || !ROLES.includes(role as Role)) {
         throw new Unauthenticated("access token is invalid");
       }
-      const principal: Principal = { userId: payload.sub, role: role as Role };
-      this.remember(token, { principal, kid, expiresAt: (payload.exp ?? 0) * 1000 });
+      const expiresAt = (payload.exp ?? 0) * 1000;
+      const principal: Principal = {
+        userId: payload.sub,
+        role: role as Role,
+        expiresAt: new Date(expiresAt),
+      };
+      this.remember(token, { principal, kid, expiresAt });
       return principal;
     } catch (error) {
       if (error instanceof Unauthenticated) throw error;

@@ -4,4 +4,6 @@ import type { Role } from "./role.js";
 export interface Principal {
   readonly userId: string;
   readonly role: Role;
+  /** When the proof runs out (the access token's expiry); long-lived streams end then. */
+  readonly expiresAt?: Date | undefined;
 }
