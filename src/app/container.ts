@@ -35,6 +35,7 @@ import { PostgresIdempotencyStore } from "../adapters/postgres/postgres-idempote
 import { PostgresLoginThrottle } from "../adapters/postgres/postgres-login-throttle.js";
 import { PostgresOrderRepository } from "../adapters/postgres/postgres-order-repository.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
+import { pruneExpiredRecords } from "../adapters/postgres/postgres-record-retention.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
@@ -226,6 +227,20 @@ export async function startApp(
       autoAdvanceMs: config.orderAutoAdvanceMs,
     };
     const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];
+    // Tables that would only grow: expired tokens, ended throttle windows, consumers gone from the code.
+    const retentionLogger = logger.child({ component: "record-retention" });
+    const recordRetention = backbone.jobs.every("retention.prune-expired-records", 3_600_000, async () => {
+      const pruned = await pruneExpiredRecords(sql, {
+        retentionMs: config.events.retentionMs,
+        longestWindowMs: Math.max(
+          config.loginThrottle.windowSeconds * 1000,
+          config.signUpThrottle.windowSeconds * 1000,
+          config.rateLimits.windowMs,
+        ),
+      });
+      retentionLogger.info(pruned, "pruned expired records");
+    });
+    stops.push(() => recordRetention.stop());
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));

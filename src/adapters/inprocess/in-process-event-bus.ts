@@ -27,6 +27,8 @@ export interface InProcessEventBusDeps extends ConsumerDeliveryDeps {
 
 /** Deliveries to consumer C are jobs named this + C, keyed by event id (so an event is queued once). */
 const DELIVERY_JOB_PREFIX = "event-delivery:";
+/** How often a running consumer is marked as seen; far shorter than the retention that removes silent ones. */
+const SEEN_EVERY_MS = 3_600_000;
 
 /**
  * The embedded default's bus: the same ports as JetStream with no server, fed by the same outbox relay.
@@ -43,6 +45,9 @@ const DELIVERY_JOB_PREFIX = "event-delivery:";
 export class InProcessEventBus implements EventBus, OutboxSink {
   private readonly fanout: LiveEventFanout;
   private readonly consumers = new Set<StopHandle>();
+  /** Names of the consumers running here, marked as seen now and then. */
+  private readonly running = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: InProcessEventBusDeps) {
     this.fanout = new LiveEventFanout(deps.logger);
@@ -78,10 +83,24 @@ export class InProcessEventBus implements EventBus, OutboxSink {
       throw new RangeError(`consumer ${consumer.name} takes no event types`);
     const { sql } = this.deps;
     const types = [...new Set(consumer.eventTypes)].sort();
+    // Seen now, and again every SEEN_EVERY_MS while it runs: a consumer no instance runs any more is
+    // removed by the retention job (postgres-record-retention.ts) and gets nothing more queued.
     await sql`
       insert into event_consumers (name, event_types) values (${consumer.name}, ${types})
-      on conflict (name) do update set event_types = excluded.event_types, update_time = now()
-      where event_consumers.event_types is distinct from excluded.event_types`;
+      on conflict (name) do update set
+        event_types = excluded.event_types,
+        seen_time = now(),
+        update_time = case when event_consumers.event_types is distinct from excluded.event_types
+                           then now() else event_consumers.update_time end`;
+    this.running.add(consumer.name);
+    this.heartbeat ??= setInterval(() => {
+      const names = [...this.running];
+      if (names.length === 0) return;
+      sql`update event_consumers set seen_time = now() where name in ${sql(names)}`.catch((error) =>
+        this.deps.logger.warn({ err: error }, "cannot mark consumers as seen; retrying next time"),
+      );
+    }, SEEN_EVERY_MS);
+    this.heartbeat.unref();
     const logger = this.deps.logger.child({ consumer: consumer.name });
     const handle = this.deps.jobs.handle(
       DELIVERY_JOB_PREFIX + consumer.name,
@@ -111,6 +130,7 @@ export class InProcessEventBus implements EventBus, OutboxSink {
     return {
       stop: async () => {
         this.consumers.delete(handle);
+        this.running.delete(consumer.name);
         await handle.stop();
       },
     };
@@ -122,6 +142,8 @@ export class InProcessEventBus implements EventBus, OutboxSink {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const consumers = [...this.consumers];
     this.consumers.clear();
     await Promise.all(consumers.map((c) => c.stop()));
