@@ -36,8 +36,9 @@ const SEEN_EVERY_MS = 3_600_000;
  * Durability comes from the database, not memory: consumers are registered in event_consumers, and the
  * relay, in the transaction that marks events published, queues one scheduled job per (matching consumer,
  * event). The job scheduler then delivers them with the same ack-after-handler, bounded redelivery and
- * dead-letter rules as the JetStream consumer (consumer-delivery.ts), one at a time per consumer so an
- * aggregate's events are handled in order, and a restart finds undelivered events still queued.
+ * dead-letter rules as the JetStream consumer (consumer-delivery.ts), one at a time per consumer, and
+ * ordered by aggregate (the job's ordering key): an event being retried holds back its aggregate's later
+ * events, while other aggregates' events go on. A restart finds undelivered events still queued.
  *
  * Live subscriptions are fed in memory after the relay commits, so they see this instance's events only:
  * several instances need NATS for WatchOrder to follow changes made elsewhere.
@@ -56,8 +57,9 @@ export class InProcessEventBus implements EventBus, OutboxSink {
   async deliver(records: readonly OutboxRecord[], tx: SqlExecutor): Promise<SinkResult> {
     const seqs = records.map((r) => r.seq);
     await tx`
-      insert into scheduled_jobs (name, key, run_at, payload)
-      select ${DELIVERY_JOB_PREFIX} || c.name, o.id::text, now(), jsonb_build_object('seq', o.seq)
+      insert into scheduled_jobs (name, key, run_at, payload, ordering_key)
+      select ${DELIVERY_JOB_PREFIX} || c.name, o.id::text, now(), jsonb_build_object('seq', o.seq),
+             o.aggregate_id::text
       from outbox o join event_consumers c on o.type = any (c.event_types)
       where o.seq in ${tx(seqs)}
       order by o.seq, c.name

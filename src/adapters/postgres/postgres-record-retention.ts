@@ -26,6 +26,7 @@ const DELIVERY_JOB_PREFIX = "event-delivery:";
  * - refresh tokens past their expiry (useless to anyone), and revoked ones after `retentionMs`. A rotated but
  *   unexpired token is kept: presenting it again is how a stolen family is detected and revoked;
  * - login-throttle and request counters of windows that have ended;
+ * - holds on JetStream deliveries older than the stream keeps events (consumer-order.ts);
  * - consumers of the in-process bus that no instance has run for `retentionMs` (removed from the code, or
  *   renamed), with the deliveries still queued for them, so the relay queues them nothing more.
  */
@@ -57,6 +58,8 @@ export async function pruneExpiredRecords(sql: Sql, retention: RecordRetention):
       delete from request_counts where (key, window_start) in (
         select key, window_start from request_counts where window_start < ${windowsBefore} limit ${BATCH})`,
   );
+  // A hold whose event left the stream (older than the retention) can never be released by a delivery.
+  await sql`delete from consumer_holds where create_time < ${cutoff}`;
   const gone = await sql<{ name: string }[]>`
     delete from event_consumers where seen_time < ${cutoff} returning name`;
   let queuedDeliveries = 0;
