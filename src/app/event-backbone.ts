@@ -90,6 +90,7 @@ export async function createEventBackbone(
       jsm: nats.jsm,
       stream: config.events.stream,
       order: new PostgresConsumerHolds(sql),
+      inactiveThresholdMs: config.events.retentionMs,
     });
     sink = new JetStreamEventPublisher({
       js: nats.js,

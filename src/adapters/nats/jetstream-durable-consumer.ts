@@ -23,6 +23,11 @@ export interface JetStreamConsumerDeps extends ConsumerDeliveryDeps {
   readonly ackWaitMs?: number;
   /** Keeps an aggregate's events in order across redeliveries; without it a retried event is overtaken. */
   readonly order?: ConsumerOrder;
+  /**
+   * How long the server keeps a durable consumer that no instance pulls from (EVENT_RETENTION): one removed
+   * from the code stops holding its messages, as the in-process bus forgets consumers no instance runs.
+   */
+  readonly inactiveThresholdMs?: number;
 }
 
 /**
@@ -50,11 +55,13 @@ export async function startJetStreamDurableConsumer(
     throw new RangeError(`consumer ${consumer.name} takes no event types`);
   const types = new Set(consumer.eventTypes);
   const ackWaitMs = deps.ackWaitMs ?? 30_000;
-  const logger = deps.logger.child({ consumer: consumer.name });
-  await ensureDurable(deps.jsm, deps.stream, consumer.name, {
+  const durableConfig = {
     filter_subject: filterSubjectFor(consumer.eventTypes),
     ack_wait: nanos(ackWaitMs),
-  });
+    ...(deps.inactiveThresholdMs ? { inactive_threshold: nanos(deps.inactiveThresholdMs) } : {}),
+  };
+  const logger = deps.logger.child({ consumer: consumer.name });
+  await ensureDurable(deps.jsm, deps.stream, consumer.name, durableConfig);
 
   let stopping = false;
   let messages: ConsumerMessages | undefined;
@@ -123,10 +130,7 @@ export async function startJetStreamDurableConsumer(
         if (stopping) break;
         logger.warn({ err: error }, "consumer interrupted; resuming");
         await new Promise((r) => setTimeout(r, 1000));
-        await ensureDurable(deps.jsm, deps.stream, consumer.name, {
-          filter_subject: filterSubjectFor(consumer.eventTypes),
-          ack_wait: nanos(ackWaitMs),
-        }).catch(() => {});
+        await ensureDurable(deps.jsm, deps.stream, consumer.name, durableConfig).catch(() => {});
       }
     }
   })();
@@ -144,7 +148,7 @@ async function ensureDurable(
   jsm: JetStreamManager,
   stream: string,
   name: string,
-  config: Pick<ConsumerConfig, "filter_subject" | "ack_wait">,
+  config: Pick<ConsumerConfig, "filter_subject" | "ack_wait" | "inactive_threshold">,
 ): Promise<void> {
   const full: Partial<ConsumerConfig> = {
     durable_name: name,
