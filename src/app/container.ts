@@ -146,7 +146,8 @@ export async function startApp(
       keyLogger.warn({ err: error }, "cannot reload signing keys; keeping the loaded ones");
     const keyReloads = accessTokens.keepReloading(config.signingKeyReloadMs, onKeyReloadError);
     stops.push(() => keyReloads.stop());
-    if (!embedded) {
+    // LISTEN holds a session of its own: not on a single-session server (PGlite), as the relay's LISTEN.
+    if (!embedded && config.databasePoolSize > 1) {
       const watching = await signingKeys.watch(() => void accessTokens.reload().catch(onKeyReloadError));
       stops.push(() => watching.stop());
     }
