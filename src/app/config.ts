@@ -95,6 +95,18 @@ const schema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
     LOGIN_THROTTLE_WINDOW: duration("15m"),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: z.coerce.number().int().min(1).default(20),
+    LOGIN_MAX_DELAY: duration("1m"),
+    REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+    REGISTER_MAX_TOTAL: z.coerce.number().int().min(1).default(1000),
+    REGISTER_THROTTLE_WINDOW: duration("1h"),
+    RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1200),
+    RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(0).default(1200),
+    RATE_LIMIT_WINDOW: duration("1m"),
+    RATE_LIMIT_SYNC: duration("1s"),
+    SIGNING_KEY_RELOAD: duration("30s"),
+    WATCH_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),
+    WATCH_MAX_STREAMS: z.coerce.number().int().min(1).default(10_000),
     CORS_ALLOWED_ORIGINS: z
       .string()
       .default("*")
@@ -194,10 +206,33 @@ export interface Config {
   readonly jwt: { readonly issuer: string; readonly audience: string; readonly accessTtlSeconds: number };
   readonly refreshTokenTtlSeconds: number;
   readonly loginThrottle: {
+    /** Failures per account (from anywhere) before each attempt must wait a growing delay. */
     readonly perAccount: number;
+    /** Failures per account from one client network before that network is refused for the window. */
+    readonly perAccountAndAddress: number;
+    /** Failures per client network (an IPv4 address, an IPv6 /64), over all accounts. */
     readonly perAddress: number;
     readonly windowSeconds: number;
+    /** The longest delay between attempts on an account past its failures. */
+    readonly maxDelaySeconds: number;
   };
+  readonly signUpThrottle: {
+    readonly perAddress: number;
+    readonly total: number;
+    readonly windowSeconds: number;
+  };
+  /** Calls per client network and per account per window, on every RPC; 0 turns a budget off. */
+  readonly rateLimits: {
+    readonly perAddress: number;
+    readonly perAccount: number;
+    readonly windowMs: number;
+    /** How often an instance adds its counts to the shared ones and reads everyone's. */
+    readonly syncMs: number;
+  };
+  /** How often every instance re-reads the signing keys: the bound on how long a retired key still verifies. */
+  readonly signingKeyReloadMs: number;
+  /** WatchOrder streams open at once, per user and per instance. */
+  readonly watchLimits: { readonly perUser: number; readonly perInstance: number };
   readonly maxBodyBytes: number;
   /** CORS_ALLOWED_ORIGINS: "*" or the exact origins browsers may call from. */
   readonly corsOrigins: "*" | readonly string[];
@@ -293,7 +328,22 @@ export function loadConfig(env: Env = process.env): Config {
       perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: Math.max(1, Math.round(e.LOGIN_THROTTLE_WINDOW / 1000)),
+      perAccountAndAddress: e.LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+      maxDelaySeconds: Math.max(1, Math.round(e.LOGIN_MAX_DELAY / 1000)),
     },
+    signUpThrottle: {
+      perAddress: e.REGISTER_MAX_PER_ADDRESS,
+      total: e.REGISTER_MAX_TOTAL,
+      windowSeconds: Math.max(1, Math.round(e.REGISTER_THROTTLE_WINDOW / 1000)),
+    },
+    rateLimits: {
+      perAddress: e.RATE_LIMIT_PER_ADDRESS,
+      perAccount: e.RATE_LIMIT_PER_ACCOUNT,
+      windowMs: e.RATE_LIMIT_WINDOW,
+      syncMs: e.RATE_LIMIT_SYNC,
+    },
+    signingKeyReloadMs: e.SIGNING_KEY_RELOAD,
+    watchLimits: { perUser: e.WATCH_MAX_STREAMS_PER_USER, perInstance: e.WATCH_MAX_STREAMS },
     maxBodyBytes: e.MAX_BODY_BYTES,
     corsOrigins:
       e.CORS_ALLOWED_ORIGINS.trim() === "*"

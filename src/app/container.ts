@@ -21,11 +21,14 @@ import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/loggi
 import { ManufacturingService, manufacturingService } from "../adapters/connect/manufacturing-service.js";
 import { OffersService, offersService } from "../adapters/connect/offers-service.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
+import { rateLimitInterceptors } from "../adapters/connect/rate-limit-interceptor.js";
+import { RequestBudgets } from "../adapters/connect/request-budgets.js";
 import {
   type InterceptedService,
   intercept,
   type RpcInterceptor,
 } from "../adapters/connect/rpc-interceptor.js";
+import { StreamSlots } from "../adapters/connect/stream-slots.js";
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
 import { apiReferenceRoutes } from "../adapters/http/api-reference-routes.js";
 import { consoleRoute } from "../adapters/http/console-route.js";
@@ -49,11 +52,14 @@ import { PostgresPipelinedUnitOfWork } from "../adapters/postgres/postgres-pipel
 import { PostgresProcessedEvents } from "../adapters/postgres/postgres-processed-events.js";
 import { PostgresProductRepository } from "../adapters/postgres/postgres-product-repository.js";
 import { PostgresPurchaseRepository } from "../adapters/postgres/postgres-purchase-repository.js";
+import { pruneExpiredRecords } from "../adapters/postgres/postgres-record-retention.js";
 import { PostgresRefreshTokenStore } from "../adapters/postgres/postgres-refresh-token-store.js";
 import { PostgresSaleIntake } from "../adapters/postgres/postgres-sale-intake.js";
 import { PostgresSalesReadModel } from "../adapters/postgres/postgres-sales-read-model.js";
 import { PostgresScheduledJobs } from "../adapters/postgres/postgres-scheduled-jobs.js";
 import { PostgresServerSecretStore } from "../adapters/postgres/postgres-server-secret-store.js";
+import { PostgresSharedRequestCounts } from "../adapters/postgres/postgres-shared-request-counts.js";
+import { PostgresSignUpThrottle } from "../adapters/postgres/postgres-sign-up-throttle.js";
 import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-key-store.js";
 import { PostgresStockLedger } from "../adapters/postgres/postgres-stock-ledger.js";
 import { PostgresUnitOfWork } from "../adapters/postgres/postgres-unit-of-work.js";
@@ -163,6 +169,17 @@ export async function startApp(
       audience: config.jwt.audience,
       ttlSeconds: config.jwt.accessTtlSeconds,
     });
+    // A retired key stops verifying everywhere within the reload period, at once where NOTIFY can be heard.
+    const keyLogger = logger.child({ component: "signing-keys" });
+    const onKeyReloadError = (error: unknown) =>
+      keyLogger.warn({ err: error }, "cannot reload signing keys; keeping the loaded ones");
+    const keyReloads = accessTokens.keepReloading(config.signingKeyReloadMs, onKeyReloadError);
+    stops.push(() => keyReloads.stop());
+    // LISTEN holds a session of its own: not on a single-session server (PGlite), as the relay's LISTEN.
+    if (!embedded && config.databasePoolSize > 1) {
+      const watching = await signingKeys.watch(() => void accessTokens.reload().catch(onKeyReloadError));
+      stops.push(() => watching.stop());
+    }
 
     const identityDeps: IdentityDeps = {
       uow: new PostgresUnitOfWork<IdentityTx>(
@@ -176,15 +193,10 @@ export async function startApp(
       ),
       users: new PostgresUserRepository(sql),
       passwords: await Argon2PasswordHasher.create(),
-      loginThrottle: new PostgresLoginThrottle(sql, {
-        maxFailures: {
-          account: config.loginThrottle.perAccount,
-          login: config.loginThrottle.perAccount,
-          address: config.loginThrottle.perAddress,
-        },
-        windowSeconds: config.loginThrottle.windowSeconds,
-      }),
+      loginThrottle: new PostgresLoginThrottle(sql, config.loginThrottle),
+      signUpThrottle: new PostgresSignUpThrottle(sql, config.signUpThrottle),
       accessTokens,
+      signingKeys: accessTokens,
       refreshTokens: new OpaqueRefreshTokens(),
       partnerClients: new PostgresPartnerClientRepository(sql),
       brands: new PostgresBrandRepository(sql),
@@ -269,6 +281,20 @@ export async function startApp(
       shopCurrency: config.shopCurrency,
     };
     const orderingWorkers = [runIdempotencyKeyExpiry(orderingDeps, backbone.jobs)];
+    // Tables that would only grow: expired tokens, ended throttle windows, consumers gone from the code.
+    const retentionLogger = logger.child({ component: "record-retention" });
+    const recordRetention = backbone.jobs.every("retention.prune-expired-records", 3_600_000, async () => {
+      const pruned = await pruneExpiredRecords(sql, {
+        retentionMs: config.events.retentionMs,
+        longestWindowMs: Math.max(
+          config.loginThrottle.windowSeconds * 1000,
+          config.signUpThrottle.windowSeconds * 1000,
+          config.rateLimits.windowMs,
+        ),
+      });
+      retentionLogger.info(pruned, "pruned expired records");
+    });
+    stops.push(() => recordRetention.stop());
     if (config.orderAutoAdvanceMs !== undefined)
       orderingWorkers.push(runFulfilmentSimulator(orderingDeps, backbone.jobs));
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
@@ -321,9 +347,18 @@ export async function startApp(
     });
     stops.push(() => offers.stop());
     await offers.start();
+    const requestBudgets = new RequestBudgets(new PostgresSharedRequestCounts(sql), {
+      windowMs: config.rateLimits.windowMs,
+      syncMs: config.rateLimits.syncMs,
+      logger: logger.child({ component: "rate-limits" }),
+    });
+    stops.push(() => requestBudgets.stop());
+    const rateLimits = rateLimitInterceptors(requestBudgets, config.rateLimits);
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
+      rateLimits.perAddress,
       authInterceptor(accessTokens),
+      rateLimits.perAccount,
     ];
     const mapStreamError = streamErrorMapper(logger);
     const services: InterceptedService[] = [
@@ -341,7 +376,7 @@ export async function startApp(
       ) as InterceptedService,
       intercept(
         OrderService,
-        orderingService(orderingDeps, draining.signal),
+        orderingService(orderingDeps, draining.signal, new StreamSlots(config.watchLimits)),
         interceptors,
         mapStreamError,
       ) as InterceptedService,

@@ -9,6 +9,7 @@ import { JetStreamEventPublisher } from "../adapters/nats/jetstream-event-publis
 import type { Metrics } from "../adapters/observability/metrics.js";
 import type { Sql } from "../adapters/postgres/database.js";
 import { OutboxRelay, type OutboxRelayOptions, type OutboxSink } from "../adapters/postgres/outbox-relay.js";
+import { PostgresConsumerHolds } from "../adapters/postgres/postgres-consumer-holds.js";
 import { PostgresDeadLetters } from "../adapters/postgres/postgres-dead-letters.js";
 import { pruneExpiredEvents } from "../adapters/postgres/postgres-event-retention.js";
 import {
@@ -88,6 +89,8 @@ export async function createEventBackbone(
       js: nats.js,
       jsm: nats.jsm,
       stream: config.events.stream,
+      order: new PostgresConsumerHolds(sql),
+      inactiveThresholdMs: config.events.retentionMs,
     });
     sink = new JetStreamEventPublisher({
       js: nats.js,

@@ -59,6 +59,24 @@ describe("configuration", () => {
     expect(config.natsUrl).toBe("nats://bus:4222");
   });
 
+  it("sets the abuse-resistance limits, and takes 0 as a rate limit turned off", () => {
+    const config = loadConfig({});
+    expect(config.loginThrottle).toEqual({
+      perAccount: 10,
+      perAccountAndAddress: 20,
+      perAddress: 100,
+      windowSeconds: 900,
+      maxDelaySeconds: 60,
+    });
+    expect(config.signUpThrottle).toEqual({ perAddress: 10, total: 1000, windowSeconds: 3600 });
+    expect(config.rateLimits).toEqual({ perAddress: 1200, perAccount: 1200, windowMs: 60_000, syncMs: 1000 });
+    expect(config.signingKeyReloadMs).toBe(30_000);
+    expect(config.watchLimits).toEqual({ perUser: 10, perInstance: 10_000 });
+    expect(loadConfig({ RATE_LIMIT_PER_ADDRESS: "0" }).rateLimits.perAddress).toBe(0);
+    expect(() => loadConfig({ REGISTER_MAX_PER_ADDRESS: "0" })).toThrow(ConfigError);
+    expect(() => loadConfig({ SIGNING_KEY_RELOAD: "never" })).toThrow(/SIGNING_KEY_RELOAD/);
+  });
+
   it("parses durations and refuses anything else", () => {
     expect(parseDuration("500ms")).toBe(500);
     expect(parseDuration("30s")).toBe(30_000);

@@ -1,3 +1,4 @@
+import { uuidv7 } from "uuidv7";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresDeadLetters } from "../../src/adapters/postgres/postgres-dead-letters.js";
 import type { DomainEvent } from "../../src/domain/shared/domain-event.js";
@@ -110,6 +111,40 @@ describe.each(BUSES)("event bus on $bus", ({ bus, database: databaseKind }) => {
     expect(r.of(event.id)).toHaveLength(3);
     const redeliveries = await backbone.metrics.consumerRedeliveries.get();
     expect(redeliveries.values.find((v) => v.labels.consumer === r.consumer.name)?.value).toBe(2);
+    await stop.stop();
+  });
+
+  it("keeps an aggregate's events in order when one is retried: its later events wait, others go on", async () => {
+    const first = userRegistered(uuidv7());
+    const later = [userRegistered(first.aggregateId), userRegistered(first.aggregateId)];
+    const poisoned = userRegistered(uuidv7());
+    const afterPoisoned = userRegistered(poisoned.aggregateId);
+    const elsewhere = userRegistered(uuidv7());
+    const handled: string[] = [];
+    const r = recorder(consumerName("ordered"), async (event, delivery) => {
+      if (event.id === first.id && delivery.attempt < 3) throw new Error(`failure ${delivery.attempt}`);
+      if (event.id === poisoned.id) throw new Error("never");
+      handled.push(event.id);
+    });
+    const stop = await backbone.bus.consume(r.consumer);
+    for (const e of [first, ...later, poisoned, afterPoisoned, elsewhere]) await backbone.append(e);
+
+    await eventually(() => expect(handled).toHaveLength(5), { timeoutMs: 20_000 });
+    const ofFirst = (id: string) => handled.indexOf(id);
+    // The retried event is handled before its aggregate's later ones, and they in their own order.
+    expect(ofFirst(first.id)).toBeLessThan(ofFirst(later[0]?.id ?? ""));
+    expect(ofFirst(later[0]?.id ?? "")).toBeLessThan(ofFirst(later[1]?.id ?? ""));
+    expect(r.of(first.id).map((d) => d.attempt)).toEqual([1, 2, 3]);
+    // Nothing of that aggregate reached the handler while its first event was failing, and waiting is no
+    // attempt: each later event arrives once, as attempt 1.
+    const firstSuccess = r.deliveries.findIndex((d) => d.event.id === first.id && d.attempt === 3);
+    const earliestLater = r.deliveries.findIndex((d) => later.some((l) => l.id === d.event.id));
+    expect(earliestLater).toBeGreaterThan(firstSuccess);
+    for (const l of later) expect(r.of(l.id).map((d) => d.attempt)).toEqual([1]);
+    // A dead-lettered event releases its aggregate's next one; other aggregates never waited.
+    expect(r.of(poisoned.id)).toHaveLength(MAX_DELIVER);
+    expect(r.of(afterPoisoned.id).map((d) => d.attempt)).toEqual([1]);
+    expect(handled).toContain(elsewhere.id);
     await stop.stop();
   });
 

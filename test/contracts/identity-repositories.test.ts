@@ -11,6 +11,7 @@ import type { IdentityTx } from "../../src/domain/identity/ports.js";
 import type { User } from "../../src/domain/identity/user.js";
 import { AlreadyExists } from "../../src/domain/shared/errors.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../support/databases.js";
+import { eventually } from "../support/eventually.js";
 import { uniqueName } from "../support/test-app.js";
 
 const newUser = (overrides: Partial<User> = {}): User => {
@@ -162,72 +163,148 @@ describe.each(DATABASE_KINDS)("identity adapters on %s", (kind) => {
   });
 
   describe("LoginThrottle", () => {
-    const throttle = () =>
-      new PostgresLoginThrottle(db.sql, { maxFailures: { account: 2, address: 5 }, windowSeconds: 600 });
+    const limits = {
+      perAccount: 1000,
+      perAccountAndAddress: 1000,
+      perAddress: 1000,
+      windowSeconds: 600,
+      maxDelaySeconds: 60,
+    };
+    const throttle = (overrides: Partial<typeof limits> = {}) =>
+      new PostgresLoginThrottle(db.sql, { ...limits, ...overrides });
+    type Throttle = ReturnType<typeof throttle>;
 
-    const fail = async (keys: string[]) => {
-      const admission = await throttle().admit(keys);
+    const fail = async (t: Throttle, account: string, addressGroup?: string) => {
+      const admission = await t.admit({ account, addressGroup });
       if (admission.admitted) await admission.finish(true);
       return admission;
     };
 
-    it("refuses a key that failed its limit within the window, and only that key", async () => {
-      const account = `account:${uniqueName("a")}`;
-      const other = `account:${uniqueName("b")}`;
-      expect((await fail([account])).admitted).toBe(true);
-      expect((await fail([account])).admitted).toBe(true);
-      const refused = await throttle().admit([account, other]);
+    it("refuses a network that failed its limit on an account for the window, and only there", async () => {
+      const t = throttle({ perAccountAndAddress: 2 });
+      const account = `user:${uniqueName("a")}`;
+      const network = `v4:${uniqueName("net")}`;
+      expect((await fail(t, account, network)).admitted).toBe(true);
+      expect((await fail(t, account, network)).admitted).toBe(true);
+      const refused = await t.admit({ account, addressGroup: network });
       expect(refused).toMatchObject({ admitted: false, reason: "failures" });
       if (refused.admitted) throw new Error("admitted");
       expect(refused.retryAfterSeconds).toBeGreaterThan(0);
       expect(refused.retryAfterSeconds).toBeLessThanOrEqual(600);
-      expect((await throttle().admit([other])).admitted).toBe(true);
+      // The same account from elsewhere, and another account from this network, are not refused.
+      expect((await t.admit({ account, addressGroup: `v4:${uniqueName("other")}` })).admitted).toBe(true);
+      expect((await t.admit({ account: `user:${uniqueName("b")}`, addressGroup: network })).admitted).toBe(
+        true,
+      );
+    });
+
+    it("refuses a network that failed its limit over all accounts", async () => {
+      const t = throttle({ perAddress: 2 });
+      const network = `v6:${uniqueName("n")}::/64`;
+      await fail(t, `login:${uniqueName("x")}`, network);
+      await fail(t, `login:${uniqueName("y")}`, network);
+      expect(await t.admit({ account: `login:${uniqueName("z")}`, addressGroup: network })).toMatchObject({
+        admitted: false,
+        reason: "failures",
+      });
     });
 
     it("admits no more attempts at once than the failures still allowed", async () => {
-      const account = `account:${uniqueName("r")}`;
-      const admissions = await Promise.all(Array.from({ length: 12 }, () => throttle().admit([account])));
+      const t = throttle({ perAccountAndAddress: 2 });
+      const account = `user:${uniqueName("r")}`;
+      const network = `v4:${uniqueName("r")}`;
+      const admissions = await Promise.all(
+        Array.from({ length: 12 }, () => t.admit({ account, addressGroup: network })),
+      );
       const admitted = admissions.filter((a) => a.admitted);
       expect(admitted).toHaveLength(2);
       expect(admissions.filter((a) => !a.admitted && a.reason === "busy")).toHaveLength(10);
-      // All of them fail: the key is then over its limit, and nothing more is admitted this window.
+      // All of them fail: the pair is then over its limit, and nothing more is admitted this window.
       for (const a of admitted) if (a.admitted) await a.finish(true);
-      expect(await throttle().admit([account])).toMatchObject({ admitted: false, reason: "failures" });
+      expect(await t.admit({ account, addressGroup: network })).toMatchObject({
+        admitted: false,
+        reason: "failures",
+      });
+    });
+
+    it("slows an account that failed too often instead of locking it: one attempt per growing delay", async () => {
+      const t = throttle({ perAccount: 2 });
+      const account = `user:${uniqueName("slow")}`;
+      const somewhere = () => `v4:${uniqueName("net")}`;
+      await fail(t, account, somewhere());
+      await fail(t, account, somewhere());
+      // Past the soft limit: parallel attempts from many networks share one slot, the rest wait for it.
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, () => t.admit({ account, addressGroup: somewhere() })),
+      );
+      const admitted = burst.filter((a) => a.admitted);
+      expect(admitted).toHaveLength(1);
+      for (const a of burst) {
+        if (a.admitted) await a.finish(true);
+        else {
+          expect(a.reason).toBe("delayed");
+          expect(a.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+          expect(a.retryAfterSeconds).toBeLessThanOrEqual(2);
+        }
+      }
+      // Not a lockout: once the slot is due, an attempt (the owner's, say) is admitted again.
+      const later = await eventually(
+        async () => {
+          const a = await t.admit({ account, addressGroup: somewhere() });
+          if (!a.admitted) throw new Error(`still delayed ${a.retryAfterSeconds} s`);
+          return a;
+        },
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      await later.finish(false);
+      // Each failure pushes the next slot further out (here 2 s after the 3rd failure, then 4 s).
+      const next = await t.admit({ account, addressGroup: somewhere() });
+      expect(next).toMatchObject({ admitted: false, reason: "delayed" });
+    });
+
+    it("keeps a network refused by its own limit from using up the account's slots", async () => {
+      const t = throttle({ perAccount: 1, perAccountAndAddress: 1 });
+      const account = `user:${uniqueName("hog")}`;
+      const attacker = `v4:${uniqueName("att")}`;
+      await fail(t, account, attacker);
+      for (let i = 0; i < 5; i++)
+        expect(await t.admit({ account, addressGroup: attacker })).toMatchObject({ reason: "failures" });
+      // The account is past its soft limit, but its next slot is still free for anyone else.
+      expect((await t.admit({ account, addressGroup: `v4:${uniqueName("owner")}` })).admitted).toBe(true);
     });
 
     it("never deadlocks on shared keys and leaves nothing pending", async () => {
-      const address = `address:${uniqueName("ip")}`;
-      const names = [`login:${uniqueName("n")}`, `account:${uniqueName("m")}`];
-      const wide = () =>
-        new PostgresLoginThrottle(db.sql, {
-          maxFailures: { login: 1000, account: 1000, address: 1000 },
-          windowSeconds: 600,
-        });
-      // Keys in both orders, as an unknown login ("login:" sorts after "address:") and an account do.
+      const t = throttle();
+      const network = `v4:${uniqueName("ip")}`;
+      const accounts = [`login:${uniqueName("n")}`, `user:${uniqueName("m")}`];
       const attempts = Array.from({ length: 40 }, async (_, i) => {
-        const name = names[i % 2] ?? "";
-        const keys = i % 4 < 2 ? [name, address] : [address, name];
-        const admission = await wide().admit(keys);
+        const admission = await t.admit({ account: accounts[i % 2] ?? "", addressGroup: network });
         if (admission.admitted) await admission.finish(i % 3 === 0);
       });
       await Promise.all(attempts);
       const rows = await db.sql<{ pending: number }[]>`
-        select pending from login_failures where key in ${db.sql([address, ...names])}`;
-      expect(rows.map((r) => r.pending)).toEqual([0, 0, 0]);
+        select pending from login_failures
+        where key like ${`%${network}`} or key in ${db.sql(accounts.map((a) => `account:${a}`))}`;
+      expect(rows.map((r) => r.pending)).toEqual([0, 0, 0, 0, 0]);
     });
 
     it("counts neither successful nor refused attempts as failures", async () => {
-      const account = `account:${uniqueName("f")}`;
+      const t = throttle({ perAccountAndAddress: 2 });
+      const account = `user:${uniqueName("f")}`;
+      const network = `v4:${uniqueName("f")}`;
       for (let i = 0; i < 5; i++) {
-        const admission = await throttle().admit([account]);
+        const admission = await t.admit({ account, addressGroup: network });
         if (!admission.admitted) throw new Error("refused");
         await admission.finish(false);
       }
-      const held = await Promise.all([throttle().admit([account]), throttle().admit([account])]);
-      const refusedWhileBusy = await throttle().admit([account]);
+      const held = await Promise.all([
+        t.admit({ account, addressGroup: network }),
+        t.admit({ account, addressGroup: network }),
+      ]);
+      const refusedWhileBusy = await t.admit({ account, addressGroup: network });
       expect(refusedWhileBusy).toMatchObject({ admitted: false, reason: "busy" });
       for (const a of held) if (a.admitted) await a.finish(false);
-      expect((await throttle().admit([account])).admitted).toBe(true);
+      expect((await t.admit({ account, addressGroup: network })).admitted).toBe(true);
     });
   });
 });

@@ -129,6 +129,34 @@ describe.each(DATABASE_KINDS)("job scheduler on %s", (kind) => {
     expect(attempts).toEqual([1, 2]);
   });
 
+  it("runs jobs sharing an ordering key one after another, a retried one holding back the later ones", async () => {
+    const scheduler = instance();
+    const name = uniqueName("job.");
+    const ran: string[] = [];
+    scheduler.handle(
+      name,
+      async (job) => {
+        ran.push(`${job.key}#${job.attempt}`);
+        if (job.key === "a1" && job.attempt < 3) throw new Error("not yet");
+      },
+      { retry: { maxAttempts: 5, delayMs: () => 150 } },
+    );
+    const now = new Date();
+    for (const [key, orderingKey] of [
+      ["a1", "a"],
+      ["a2", "a"],
+      ["b1", "b"],
+      ["a3", "a"],
+    ] as const)
+      await scheduler.schedule({ name, key, runAt: now, orderingKey });
+    await eventually(() => expect(ran.filter((r) => r.startsWith("a"))).toHaveLength(5));
+    const ofA = ran.filter((r) => r.startsWith("a"));
+    expect(ofA).toEqual(["a1#1", "a1#2", "a1#3", "a2#1", "a3#1"]);
+    expect(ran).toContain("b1#1");
+    // The other key did not wait for the retries.
+    expect(ran.indexOf("b1#1")).toBeLessThan(ran.indexOf("a1#3"));
+  });
+
   it("never runs a job cancelled before it started", async () => {
     const scheduler = instance();
     const name = uniqueName("job.");

@@ -39,12 +39,60 @@ describe("register", () => {
     expect(f.events).toHaveLength(0);
   });
 
-  it("refuses a second account with the same email in another case", async () => {
+  it("answers a taken email as it answers a new account, storing nothing and hashing nothing", async () => {
+    const f = identityFakes();
+    const hashed: string[] = [];
+    const deps = {
+      ...f.deps,
+      passwords: {
+        ...f.deps.passwords,
+        hash: async (p: string) => {
+          hashed.push(p);
+          return `hash:${p}`;
+        },
+      },
+    };
+    const first = await register(deps, alice);
+    const again = await register(deps, { ...alice, username: "alice2", email: "ALICE@example.com" });
+    expect(again).toMatchObject({ email: "ALICE@example.com", username: "alice2", role: "CUSTOMER" });
+    expect(again.id).not.toBe(first.id);
+    expect(f.users.rows.size).toBe(1);
+    expect(f.events).toHaveLength(1);
+    // Uniqueness is checked before hashing; the hash's time is spent waiting instead.
+    expect(hashed).toEqual([alice.password]);
+    expect(f.imitatedHashes).toHaveLength(1);
+  });
+
+  it("refuses a taken username with ALREADY_EXISTS naming it, before hashing", async () => {
     const f = identityFakes();
     await register(f.deps, alice);
-    await expect(
-      register(f.deps, { ...alice, username: "alice2", email: "ALICE@example.com" }),
-    ).rejects.toBeInstanceOf(AlreadyExists);
+    const error = await register(f.deps, { ...alice, email: "other@example.com", username: "ALICE" }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(AlreadyExists);
+    expect((error as AlreadyExists).field).toBe("username");
+    expect(f.imitatedHashes).toHaveLength(0);
+  });
+
+  it("throttles sign-ups per client network, counting an IPv6 /64 as one", async () => {
+    const f = identityFakes({ maxSignUps: 2 });
+    const account = (n: number) => ({ ...alice, username: `user${n}`, email: `u${n}@example.com` });
+    await register(f.deps, { ...account(1), clientAddress: "2001:db8:1:2::1" });
+    await register(f.deps, { ...account(2), clientAddress: "2001:db8:1:2:ffff::9" });
+    const error = await register(f.deps, { ...account(3), clientAddress: "2001:db8:1:2::77" }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(ResourceExhausted);
+    expect((error as ResourceExhausted).retryAfterSeconds).toBe(60);
+    await register(f.deps, { ...account(4), clientAddress: "2001:db8:1:3::1" });
+    expect(f.users.rows.size).toBe(3);
+    expect(f.signUps[0]).toBe("v6:2001:db8:1:2::/64");
+  });
+
+  it("checks the fields before counting a sign-up", async () => {
+    const f = identityFakes();
+    await register(f.deps, { ...alice, password: "x" }).catch(() => {});
+    expect(f.signUps).toHaveLength(0);
   });
 });
 

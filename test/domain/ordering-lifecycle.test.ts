@@ -375,6 +375,23 @@ describe("watchOrder", () => {
     expect(f.live.subscriberCount).toBe(0);
   });
 
+  it("authorises before subscribing: a caller who may not see the order never subscribes", async () => {
+    const f = orderingFakes();
+    const order = await placed(f);
+    await expect(
+      watchOrder(f.deps, OTHER, order.id, new AbortController().signal).next(),
+    ).rejects.toBeInstanceOf(NotFound);
+    await expect(
+      watchOrder(
+        f.deps,
+        CUSTOMER,
+        "0190a0b0-0000-7000-8000-000000000000",
+        new AbortController().signal,
+      ).next(),
+    ).rejects.toBeInstanceOf(NotFound);
+    expect(f.live.subscriptions).toBe(0);
+  });
+
   it("notices a change whose live event it missed when it re-reads", async () => {
     const f = orderingFakes();
     const order = await placed(f);

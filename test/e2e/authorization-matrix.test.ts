@@ -29,6 +29,8 @@ const EXPECTED: ReadonlyArray<[DescService, Record<string, Access>]> = [
       logout: "public",
       getMe: "signed-in",
       createUser: ["admin"],
+      rotateSigningKeys: ["admin"],
+      retireSigningKey: ["admin"],
       createPartnerClient: ["admin"],
       rotatePartnerClientSecret: ["admin"],
       disablePartnerClient: ["admin"],

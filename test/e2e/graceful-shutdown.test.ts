@@ -35,6 +35,7 @@ describe("SIGTERM", () => {
       LOG_LEVEL: "info", // spawnApp reads the "shopfloor ready" line
       // One account logs in 48 times at once here; the throttle would otherwise admit 10 at a time.
       LOGIN_MAX_FAILURES_PER_ACCOUNT: "100",
+      LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: "100",
     });
     // Connected first, so that the requests below reach the server before the signal does.
     const clients = {

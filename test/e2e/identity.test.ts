@@ -42,14 +42,20 @@ describe.each(SURFACES)("IdentityService over %s", (surface) => {
     }
   });
 
-  it("refuses a taken email or username with ALREADY_EXISTS", async () => {
+  it("answers a taken email as a new account (no oracle) and a taken username with ALREADY_EXISTS", async () => {
     const account = newAccount();
-    await identity().register(account);
-    const sameEmail = await expectCode(
-      identity().register({ ...newAccount(), email: account.email.toUpperCase() }),
-      Code.AlreadyExists,
+    const { user } = await identity().register(account);
+    const other = newAccount();
+    const answer = await identity().register({ ...other, email: account.email.toUpperCase() });
+    expect(answer.user).toMatchObject({ email: account.email.toUpperCase(), username: other.username });
+    expect(answer.user?.id).not.toBe(user?.id);
+    // Nothing was stored: the email's owner keeps their account, the new name signs nobody in.
+    await expectCode(
+      identity().login({ login: other.username, password: other.password }),
+      Code.Unauthenticated,
     );
-    expect(sameEmail.rawMessage).toContain("email");
+    const session = await identity().login({ login: account.email, password: account.password });
+    expect(session.user?.id).toBe(user?.id);
     const sameName = await expectCode(
       identity().register({ ...newAccount(), username: account.username }),
       Code.AlreadyExists,

@@ -224,16 +224,19 @@ describe("limits", () => {
     expect(JSON.parse(body)).toMatchObject({ code: "invalid_argument" });
   });
 
-  it.each(SURFACES)("throttles repeated failed logins of one account over %s", async (surface) => {
+  it.each(SURFACES)("slows repeated failed logins of one account over %s", async (surface) => {
     const identity = clientFor(surface, IdentityService, app);
     const login = `throttled-${surface}`;
     for (let i = 0; i < 3; i++)
       await expectCode(identity.login({ login, password: "wrong-password" }), Code.Unauthenticated);
+    // Past the limit the account is not locked: one attempt per growing delay, the others told to wait.
+    await expectCode(identity.login({ login, password: "wrong-password" }), Code.Unauthenticated);
     const error = await expectCode(
       identity.login({ login, password: "wrong-password" }),
       Code.ResourceExhausted,
     );
     expect(error.rawMessage).toMatch(/try again in \d+ s/);
+    expect(Number(error.metadata.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 });
 

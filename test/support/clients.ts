@@ -119,7 +119,10 @@ function toConnectError(error: grpc.ServiceError): ConnectError {
     const parsed = findTrailerError(trailer);
     if (parsed) return parsed;
   }
-  return new ConnectError(error.details, error.code as number as Code, new Headers(), undefined, error);
+  const metadata = new Headers();
+  for (const [key, value] of Object.entries(error.metadata?.getMap() ?? {}))
+    if (typeof value === "string") metadata.set(key, value);
+  return new ConnectError(error.details, error.code as number as Code, metadata, undefined, error);
 }
 
 /** Awaits `promise` expecting it to fail with `code`; returns the error for further checks. */

@@ -4,6 +4,17 @@ import { type Config, loadConfig } from "../../src/app/config.js";
 import { type RunningApp, startApp } from "../../src/app/container.js";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./databases.js";
 
+/**
+ * Every test file signs up and calls from one loopback address far faster than any person would; suites
+ * that test the sign-up throttle and the rate limits set their own, lower, values.
+ */
+const TEST_BUDGETS = {
+  REGISTER_MAX_PER_ADDRESS: "1000000",
+  REGISTER_MAX_TOTAL: "1000000",
+  RATE_LIMIT_PER_ADDRESS: "1000000",
+  RATE_LIMIT_PER_ACCOUNT: "1000000",
+} as const;
+
 export const TEST_ADMIN = { email: "root@shopfloor.test", password: "Test-Admin-Passw0rd!" } as const;
 
 export interface TestApp extends RunningApp {
@@ -39,6 +50,7 @@ export async function startTestApp(
       ADMIN_PASSWORD: TEST_ADMIN.password,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       SHUTDOWN_GRACE: "2s",
+      ...TEST_BUDGETS,
       ...options.env,
     }),
   };
@@ -61,6 +73,7 @@ async function startEmbeddedTestApp(env: Record<string, string> = {}): Promise<T
       // the simulator on when they test it.
       DEMO_DATA: "false",
       ORDER_AUTO_ADVANCE: "off",
+      ...TEST_BUDGETS,
       ...env,
     }),
   );

@@ -26,6 +26,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   "shopfloor.identity.v1.IdentityService/DisablePartnerClient": ADMIN,
   "shopfloor.identity.v1.IdentityService/ListPartnerClients": ADMIN,
   "shopfloor.identity.v1.IdentityService/IssueClientToken": "public",
+  "shopfloor.identity.v1.IdentityService/RotateSigningKeys": ADMIN,
+  "shopfloor.identity.v1.IdentityService/RetireSigningKey": ADMIN,
   "shopfloor.catalog.v1.CatalogService/CreateCategory": ADMIN,
   "shopfloor.catalog.v1.CatalogService/ListCategories": "authenticated",
   "shopfloor.catalog.v1.CatalogService/CreateProduct": ADMIN,

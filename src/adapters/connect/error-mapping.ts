@@ -1,7 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BadRequestSchema } from "../../../gen/shopfloor/common/v1/common_pb.js";
-import { DomainError, FailedPrecondition, InvalidArgument } from "../../domain/shared/errors.js";
+import {
+  DomainError,
+  FailedPrecondition,
+  InvalidArgument,
+  ResourceExhausted,
+} from "../../domain/shared/errors.js";
 import { isDatabaseUnavailable } from "../postgres/database.js";
 
 const CODES: Record<DomainError["kind"], Code> = {
@@ -30,7 +35,12 @@ export function toConnectError(error: unknown, report: (error: unknown) => void)
       violations.length > 0
         ? [{ desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: [...violations] }) }]
         : [];
-    return new ConnectError(error.message, CODES[error.kind], undefined, details);
+    // Retry information as the header HTTP clients know (and a gRPC trailer): whole seconds to wait.
+    const metadata =
+      error instanceof ResourceExhausted && error.retryAfterSeconds !== undefined
+        ? new Headers({ "retry-after": String(error.retryAfterSeconds) })
+        : undefined;
+    return new ConnectError(error.message, CODES[error.kind], metadata, details);
   }
   if (isDatabaseUnavailable(error)) {
     return new ConnectError("the database is unavailable; retry shortly", Code.Unavailable);

@@ -7,7 +7,9 @@ import {
   PartnerClientSchema,
   type PartnerClient as ProtoPartnerClient,
   Role as ProtoRole,
+  type SigningKey as ProtoSigningKey,
   type User as ProtoUser,
+  SigningKeySchema,
   UserSchema,
 } from "../../../gen/shopfloor/identity/v1/identity_pb.js";
 import { createPartnerClient, type IssuedClientSecret } from "../../domain/identity/create-partner-client.js";
@@ -21,10 +23,11 @@ import {
   rotatePartnerClientSecret,
 } from "../../domain/identity/manage-partner-client.js";
 import type { PartnerClient } from "../../domain/identity/partner-client.js";
-import type { IdentityDeps } from "../../domain/identity/ports.js";
+import type { IdentityDeps, SigningKeyInfo } from "../../domain/identity/ports.js";
 import { refreshSession } from "../../domain/identity/refresh-session.js";
 import { register } from "../../domain/identity/register.js";
 import type { Role } from "../../domain/identity/role.js";
+import { retireSigningKey, rotateSigningKeys } from "../../domain/identity/rotate-signing-keys.js";
 import type { Session } from "../../domain/identity/session.js";
 import type { User } from "../../domain/identity/user.js";
 import { peerAddressKey, requirePrincipal } from "./rpc-context.js";
@@ -71,6 +74,10 @@ const issuedSecretToProto = (issued: IssuedClientSecret) => ({
   client: partnerClientToProto(issued.client),
 });
 
+function signingKeyToProto(key: SigningKeyInfo): ProtoSigningKey {
+  return create(SigningKeySchema, { kid: key.kid, createTime: timestampFromDate(key.createTime) });
+}
+
 function sessionToProto(session: Session): Omit<LoginResponse, "$typeName"> {
   return {
     accessToken: session.accessToken,
@@ -83,8 +90,10 @@ function sessionToProto(session: Session): Omit<LoginResponse, "$typeName"> {
 
 export function identityService(deps: IdentityDeps): ServiceImpl<typeof IdentityService> {
   return {
-    async register(req) {
-      return { user: userToProto(await register(deps, req)) };
+    async register(req, ctx) {
+      return {
+        user: userToProto(await register(deps, { ...req, clientAddress: ctx.values.get(peerAddressKey) })),
+      };
     },
     async login(req, ctx) {
       return sessionToProto(await login(deps, { ...req, clientAddress: ctx.values.get(peerAddressKey) }));
@@ -118,6 +127,14 @@ export function identityService(deps: IdentityDeps): ServiceImpl<typeof Identity
     async issueClientToken(req) {
       const token = await issueClientToken(deps, req);
       return { accessToken: token.token, expiresIn: BigInt(token.expiresInSeconds), tokenType: "Bearer" };
+    },
+    async rotateSigningKeys() {
+      const { key, active } = await rotateSigningKeys(deps);
+      return { key: signingKeyToProto(key), activeKeys: active.map(signingKeyToProto) };
+    },
+    async retireSigningKey(req) {
+      await retireSigningKey(deps, req.kid);
+      return {};
     },
   };
 }

@@ -19,9 +19,10 @@ import { placeOrder } from "../../domain/ordering/place-order.js";
 import type { OrderingDeps } from "../../domain/ordering/ports.js";
 import { updateOrderStatus } from "../../domain/ordering/update-order-status.js";
 import { type WatchOrderDeps, watchOrder } from "../../domain/ordering/watch-order.js";
-import { InvalidArgument } from "../../domain/shared/errors.js";
+import { InvalidArgument, Unauthenticated } from "../../domain/shared/errors.js";
 import { moneyToProto } from "./money-mapping.js";
 import { requirePrincipal } from "./rpc-context.js";
+import { StreamSlots } from "./stream-slots.js";
 
 // Who may call each RPC is declared in access-policy.ts and enforced by the auth interceptor; ownership
 // (another customer's order is NOT_FOUND) is a domain rule. The handlers only translate.
@@ -87,23 +88,25 @@ export function orderToProto(o: Order): ProtoOrder {
  * AbortSignal.any: on Node 20 every signal it makes stays referenced from the long-lived drain signal
  * (nodejs/node#55351), a leak per WatchOrder.
  */
-function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose(): void } {
+function eitherSignal(...signals: AbortSignal[]): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const dispose = () => {
-    a.removeEventListener("abort", abort);
-    b.removeEventListener("abort", abort);
+    for (const s of signals) s.removeEventListener("abort", abort);
   };
-  if (a.aborted || b.aborted) controller.abort();
-  a.addEventListener("abort", abort, { once: true });
-  b.addEventListener("abort", abort, { once: true });
+  if (signals.some((s) => s.aborted)) controller.abort();
+  for (const s of signals) s.addEventListener("abort", abort, { once: true });
   return { signal: controller.signal, dispose };
 }
 
-/** `drainSignal` ends every WatchOrder stream when the server starts stopping. */
+/**
+ * `drainSignal` ends every WatchOrder stream when the server starts stopping; `watchSlots` caps how many are
+ * open at once, per user and on this instance.
+ */
 export function orderingService(
   deps: OrderingDeps & WatchOrderDeps,
   drainSignal: AbortSignal,
+  watchSlots: StreamSlots = new StreamSlots({ perUser: 10, perInstance: 10_000 }),
 ): ServiceImpl<typeof OrderService> {
   return {
     async placeOrder(req, ctx) {
@@ -146,13 +149,24 @@ export function orderingService(
       return { order: orderToProto(order) };
     },
     async *watchOrder(req, ctx) {
-      const stop = eitherSignal(ctx.signal, drainSignal);
+      const principal = requirePrincipal(ctx);
+      const release = watchSlots.acquire(principal.userId);
+      // The stream lives no longer than the token that opened it: the client refreshes and watches again.
+      const expiry = new AbortController();
+      const expiresInMs = (principal.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) - Date.now();
+      const timer =
+        expiresInMs < 2 ** 31 - 1 ? setTimeout(() => expiry.abort(), Math.max(0, expiresInMs)) : undefined;
+      const stop = eitherSignal(ctx.signal, drainSignal, expiry.signal);
       try {
-        for await (const order of watchOrder(deps, requirePrincipal(ctx), req.orderId, stop.signal)) {
+        for await (const order of watchOrder(deps, principal, req.orderId, stop.signal)) {
           yield { order: orderToProto(order) };
         }
+        if (expiry.signal.aborted && !ctx.signal.aborted && !drainSignal.aborted)
+          throw new Unauthenticated("access token has expired: refresh it and watch again");
       } finally {
+        clearTimeout(timer);
         stop.dispose();
+        release();
       }
     },
   };

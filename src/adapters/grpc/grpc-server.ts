@@ -157,6 +157,8 @@ function toStatus(error: unknown, ctx: HandlerContext): grpc.StatusObject {
   const trailer = new Headers();
   setTrailerStatus(trailer, connectError);
   const metadata = headersToMetadata(ctx.responseTrailer);
+  // The error's own metadata (e.g. retry-after on RESOURCE_EXHAUSTED) travels as trailers, as in connect-node.
+  headersToMetadata(connectError.metadata, metadata);
   const details = trailer.get("grpc-status-details-bin");
   if (details) metadata.set("grpc-status-details-bin", Buffer.from(details, "base64"));
   return { code: connectError.code as number as grpc.status, details: connectError.rawMessage, metadata };

@@ -3,7 +3,7 @@ import { login } from "../../domain/identity/login.js";
 import type { IdentityDeps } from "../../domain/identity/ports.js";
 import { refreshSession } from "../../domain/identity/refresh-session.js";
 import type { Session } from "../../domain/identity/session.js";
-import { DomainError } from "../../domain/shared/errors.js";
+import { DomainError, type ResourceExhausted } from "../../domain/shared/errors.js";
 import { type PlainRoute, sendJson } from "./plain-routes.js";
 
 // POST /oauth/token for tools that speak OAuth2 (RFC 6749 §4.3 password and §6 refresh_token grants), answering
@@ -64,7 +64,11 @@ export function oauthTokenRoute(deps: IdentityDeps, maxBodyBytes: number): Plain
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         if (error.kind === "invalid_argument") return oauthError(res, 400, "invalid_request", error.message);
-        if (error.kind === "resource_exhausted") return oauthError(res, 429, "slow_down", error.message);
+        if (error.kind === "resource_exhausted") {
+          const wait = (error as ResourceExhausted).retryAfterSeconds;
+          if (wait !== undefined) res.setHeader("retry-after", String(wait));
+          return oauthError(res, 429, "slow_down", error.message);
+        }
         return oauthError(res, 400, "invalid_grant", error.message);
       }
     },

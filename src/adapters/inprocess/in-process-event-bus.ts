@@ -27,6 +27,8 @@ export interface InProcessEventBusDeps extends ConsumerDeliveryDeps {
 
 /** Deliveries to consumer C are jobs named this + C, keyed by event id (so an event is queued once). */
 const DELIVERY_JOB_PREFIX = "event-delivery:";
+/** How often a running consumer is marked as seen; far shorter than the retention that removes silent ones. */
+const SEEN_EVERY_MS = 3_600_000;
 
 /**
  * The embedded default's bus: the same ports as JetStream with no server, fed by the same outbox relay.
@@ -34,8 +36,9 @@ const DELIVERY_JOB_PREFIX = "event-delivery:";
  * Durability comes from the database, not memory: consumers are registered in event_consumers, and the
  * relay, in the transaction that marks events published, queues one scheduled job per (matching consumer,
  * event). The job scheduler then delivers them with the same ack-after-handler, bounded redelivery and
- * dead-letter rules as the JetStream consumer (consumer-delivery.ts), one at a time per consumer so an
- * aggregate's events are handled in order, and a restart finds undelivered events still queued.
+ * dead-letter rules as the JetStream consumer (consumer-delivery.ts), one at a time per consumer, and
+ * ordered by aggregate (the job's ordering key): an event being retried holds back its aggregate's later
+ * events, while other aggregates' events go on. A restart finds undelivered events still queued.
  *
  * Live subscriptions are fed in memory after the relay commits, so they see this instance's events only:
  * several instances need NATS for WatchOrder to follow changes made elsewhere.
@@ -43,6 +46,9 @@ const DELIVERY_JOB_PREFIX = "event-delivery:";
 export class InProcessEventBus implements EventBus, OutboxSink {
   private readonly fanout: LiveEventFanout;
   private readonly consumers = new Set<StopHandle>();
+  /** Names of the consumers running here, marked as seen now and then. */
+  private readonly running = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: InProcessEventBusDeps) {
     this.fanout = new LiveEventFanout(deps.logger);
@@ -51,8 +57,9 @@ export class InProcessEventBus implements EventBus, OutboxSink {
   async deliver(records: readonly OutboxRecord[], tx: SqlExecutor): Promise<SinkResult> {
     const seqs = records.map((r) => r.seq);
     await tx`
-      insert into scheduled_jobs (name, key, run_at, payload)
-      select ${DELIVERY_JOB_PREFIX} || c.name, o.id::text, now(), jsonb_build_object('seq', o.seq)
+      insert into scheduled_jobs (name, key, run_at, payload, ordering_key)
+      select ${DELIVERY_JOB_PREFIX} || c.name, o.id::text, now(), jsonb_build_object('seq', o.seq),
+             o.aggregate_id::text
       from outbox o join event_consumers c on o.type = any (c.event_types)
       where o.seq in ${tx(seqs)}
       order by o.seq, c.name
@@ -78,10 +85,24 @@ export class InProcessEventBus implements EventBus, OutboxSink {
       throw new RangeError(`consumer ${consumer.name} takes no event types`);
     const { sql } = this.deps;
     const types = [...new Set(consumer.eventTypes)].sort();
+    // Seen now, and again every SEEN_EVERY_MS while it runs: a consumer no instance runs any more is
+    // removed by the retention job (postgres-record-retention.ts) and gets nothing more queued.
     await sql`
       insert into event_consumers (name, event_types) values (${consumer.name}, ${types})
-      on conflict (name) do update set event_types = excluded.event_types, update_time = now()
-      where event_consumers.event_types is distinct from excluded.event_types`;
+      on conflict (name) do update set
+        event_types = excluded.event_types,
+        seen_time = now(),
+        update_time = case when event_consumers.event_types is distinct from excluded.event_types
+                           then now() else event_consumers.update_time end`;
+    this.running.add(consumer.name);
+    this.heartbeat ??= setInterval(() => {
+      const names = [...this.running];
+      if (names.length === 0) return;
+      sql`update event_consumers set seen_time = now() where name in ${sql(names)}`.catch((error) =>
+        this.deps.logger.warn({ err: error }, "cannot mark consumers as seen; retrying next time"),
+      );
+    }, SEEN_EVERY_MS);
+    this.heartbeat.unref();
     const logger = this.deps.logger.child({ consumer: consumer.name });
     const handle = this.deps.jobs.handle(
       DELIVERY_JOB_PREFIX + consumer.name,
@@ -111,6 +132,7 @@ export class InProcessEventBus implements EventBus, OutboxSink {
     return {
       stop: async () => {
         this.consumers.delete(handle);
+        this.running.delete(consumer.name);
         await handle.stop();
       },
     };
@@ -122,6 +144,8 @@ export class InProcessEventBus implements EventBus, OutboxSink {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const consumers = [...this.consumers];
     this.consumers.clear();
     await Promise.all(consumers.map((c) => c.stop()));

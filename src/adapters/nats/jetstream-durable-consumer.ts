@@ -12,6 +12,7 @@ import {
 import { CONSUMER_NAME, type EventConsumer } from "../../domain/shared/event-bus.js";
 import type { StopHandle } from "../../domain/shared/stop-handle.js";
 import { type ConsumerDeliveryDeps, deliverToConsumer } from "../events/consumer-delivery.js";
+import type { ConsumerOrder } from "../events/consumer-order.js";
 import { EVENT_SUBJECT_PREFIX, fromEventMessage } from "./event-message.js";
 
 export interface JetStreamConsumerDeps extends ConsumerDeliveryDeps {
@@ -20,6 +21,13 @@ export interface JetStreamConsumerDeps extends ConsumerDeliveryDeps {
   readonly stream: string;
   /** How long JetStream waits for an ack before redelivering; a running handler extends it. */
   readonly ackWaitMs?: number;
+  /** Keeps an aggregate's events in order across redeliveries; without it a retried event is overtaken. */
+  readonly order?: ConsumerOrder;
+  /**
+   * How long the server keeps a durable consumer that no instance pulls from (EVENT_RETENTION): one removed
+   * from the code stops holding its messages, as the in-process bus forgets consumers no instance runs.
+   */
+  readonly inactiveThresholdMs?: number;
 }
 
 /**
@@ -47,11 +55,13 @@ export async function startJetStreamDurableConsumer(
     throw new RangeError(`consumer ${consumer.name} takes no event types`);
   const types = new Set(consumer.eventTypes);
   const ackWaitMs = deps.ackWaitMs ?? 30_000;
-  const logger = deps.logger.child({ consumer: consumer.name });
-  await ensureDurable(deps.jsm, deps.stream, consumer.name, {
+  const durableConfig = {
     filter_subject: filterSubjectFor(consumer.eventTypes),
     ack_wait: nanos(ackWaitMs),
-  });
+    ...(deps.inactiveThresholdMs ? { inactive_threshold: nanos(deps.inactiveThresholdMs) } : {}),
+  };
+  const logger = deps.logger.child({ consumer: consumer.name });
+  await ensureDurable(deps.jsm, deps.stream, consumer.name, durableConfig);
 
   let stopping = false;
   let messages: ConsumerMessages | undefined;
@@ -67,15 +77,36 @@ export async function startJetStreamDurableConsumer(
       m.ack();
       return;
     }
+    // An earlier event of this aggregate is being retried (or waits itself): this one waits behind it, as a
+    // hold that is no attempt of its own, and comes back after the first retry delay to look again.
+    const { order } = deps;
+    const seq = m.seq;
+    let attempt = m.info.redeliveryCount;
+    let held = false;
+    if (order) {
+      const state = await order.check(consumer.name, envelope.aggregateId, seq);
+      if (state.blocked) {
+        await order.hold(consumer.name, envelope.aggregateId, seq, false);
+        m.nak(deps.policy.retryDelayMs(1));
+        return;
+      }
+      if (state.attempts !== undefined) {
+        held = true;
+        attempt = state.attempts + 1;
+      }
+    }
     // Tells JetStream the handler is still at work so a slow one is not redelivered to another instance.
     const heartbeat = setInterval(() => m.working(), Math.max(1000, ackWaitMs / 3));
     try {
-      const outcome = await deliverToConsumer(consumer, envelope, m.info.redeliveryCount, {
-        ...deps,
-        logger,
-      });
+      const outcome = await deliverToConsumer(consumer, envelope, attempt, { ...deps, logger });
+      if (outcome.kind === "retry") {
+        // Held before the nak, so the aggregate's next event (handled next here) already waits behind it.
+        await order?.hold(consumer.name, envelope.aggregateId, seq, true);
+        m.nak(outcome.delayMs);
+        return;
+      }
+      if (held) await order?.release(consumer.name, envelope.aggregateId, seq);
       if (outcome.kind === "acked") m.ack();
-      else if (outcome.kind === "retry") m.nak(outcome.delayMs);
       else m.term();
     } finally {
       clearInterval(heartbeat);
@@ -99,10 +130,7 @@ export async function startJetStreamDurableConsumer(
         if (stopping) break;
         logger.warn({ err: error }, "consumer interrupted; resuming");
         await new Promise((r) => setTimeout(r, 1000));
-        await ensureDurable(deps.jsm, deps.stream, consumer.name, {
-          filter_subject: filterSubjectFor(consumer.eventTypes),
-          ack_wait: nanos(ackWaitMs),
-        }).catch(() => {});
+        await ensureDurable(deps.jsm, deps.stream, consumer.name, durableConfig).catch(() => {});
       }
     }
   })();
@@ -120,7 +148,7 @@ async function ensureDurable(
   jsm: JetStreamManager,
   stream: string,
   name: string,
-  config: Pick<ConsumerConfig, "filter_subject" | "ack_wait">,
+  config: Pick<ConsumerConfig, "filter_subject" | "ack_wait" | "inactive_threshold">,
 ): Promise<void> {
   const full: Partial<ConsumerConfig> = {
     durable_name: name,

@@ -191,7 +191,8 @@ export class PostgresJobScheduler implements JobScheduler {
           const [next] = await this.sql<{ ms: number | null }[]>`
             select (extract(epoch from min(greatest(run_at, coalesce(claimed_until, run_at))) - now())
                     * 1000)::float8 as ms
-            from scheduled_jobs where state = 'pending' and name in ${this.sql(open)}`;
+            from scheduled_jobs s where state = 'pending' and name in ${this.sql(open)}
+              and ${this.notBehindEarlier}`;
           if (typeof next?.ms === "number") sleepMs = Math.min(sleepMs, Math.max(0, next.ms));
         }
       }
@@ -203,6 +204,16 @@ export class PostgresJobScheduler implements JobScheduler {
       this.timer = setTimeout(() => this.wake(), Math.ceil(sleepMs) + 5);
       this.timer.unref();
     }
+  }
+
+  /**
+   * A job with an ordering key waits while an earlier job of its name and key is pending (running or due
+   * for a retry): the condition, on the row aliased `s`, used both to claim and to decide how long to sleep.
+   */
+  private get notBehindEarlier() {
+    return this.sql`(s.ordering_key is null or not exists (
+      select 1 from scheduled_jobs e
+      where e.name = s.name and e.ordering_key = s.ordering_key and e.state = 'pending' and e.id < s.id))`;
   }
 
   private hasRoom(name: string): boolean {
@@ -230,9 +241,10 @@ export class PostgresJobScheduler implements JobScheduler {
     const claimId = randomUUID();
     const rows = await this.sql<ClaimedRow[]>`
       with due as (
-        select id from scheduled_jobs
+        select id from scheduled_jobs s
         where state = 'pending' and name in ${this.sql(names)} and run_at <= now()
           and (claimed_until is null or claimed_until < now())
+          and ${this.notBehindEarlier}
         order by run_at, id
         limit ${limit}
         for update skip locked

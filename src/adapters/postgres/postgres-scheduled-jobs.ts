@@ -11,9 +11,10 @@ export class PostgresScheduledJobs implements ScheduledJobs {
 
   async schedule(job: JobRequest): Promise<boolean> {
     const rows = await this.sql`
-      insert into scheduled_jobs (name, key, payload, run_at)
+      insert into scheduled_jobs (name, key, payload, run_at, ordering_key)
       values (${job.name}, ${job.key},
-              coalesce(${this.sql.json((job.payload ?? null) as never)}::jsonb, 'null'::jsonb), ${job.runAt})
+              coalesce(${this.sql.json((job.payload ?? null) as never)}::jsonb, 'null'::jsonb), ${job.runAt},
+              ${job.orderingKey ?? null})
       on conflict (name, key) do nothing
       returning id`;
     if (rows.length > 0) this.onScheduled();

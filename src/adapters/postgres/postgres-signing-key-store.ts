@@ -2,6 +2,8 @@ import type { SigningKey, SigningKeyStore } from "../../domain/identity/ports.js
 import type { Sql } from "./database.js";
 
 const SIGNING_KEY_LOCK = 725_193_002;
+/** NOTIFY channel telling every instance to reload its keys now rather than at its next periodic reload. */
+const CHANGED = "signing_keys_changed";
 
 interface SigningKeyRow {
   kid: string;
@@ -31,6 +33,39 @@ export class PostgresSigningKeyStore implements SigningKeyStore {
     const rows = await this.sql<SigningKeyRow[]>`
       select * from signing_keys where retire_time is null order by create_time desc`;
     return rows.map(toKey);
+  }
+
+  async insert(key: SigningKey): Promise<void> {
+    await this.sql.begin(async (tx) => {
+      await tx`
+        insert into signing_keys (kid, algorithm, private_jwk, public_jwk, create_time)
+        values (${key.kid}, ${key.algorithm}, ${tx.json(key.privateJwk as never)},
+                ${tx.json(key.publicJwk as never)}, ${key.createTime})`;
+      await tx`select pg_notify(${CHANGED}, ${key.kid})`;
+    });
+  }
+
+  async retire(kid: string, at: Date): Promise<"retired" | "newest" | "not_found"> {
+    return this.sql.begin(async (tx) => {
+      // Under the lock that creation takes too, so "not the newest" still holds when the row changes.
+      await tx`select pg_advisory_xact_lock(${SIGNING_KEY_LOCK})`;
+      const active = await tx<{ kid: string }[]>`
+        select kid from signing_keys where retire_time is null order by create_time desc`;
+      if (!active.some((k) => k.kid === kid)) return "not_found";
+      if (active[0]?.kid === kid) return "newest";
+      await tx`update signing_keys set retire_time = ${at} where kid = ${kid}`;
+      await tx`select pg_notify(${CHANGED}, ${kid})`;
+      return "retired";
+    });
+  }
+
+  /**
+   * Calls `onChange` whenever any instance adds or retires a key (LISTEN; needs a server with sessions to
+   * spare, so not the single-session embedded PGlite, which relies on the periodic reload alone).
+   */
+  async watch(onChange: () => void): Promise<{ stop(): Promise<void> }> {
+    const { unlisten } = await this.sql.listen(CHANGED, () => onChange());
+    return { stop: () => unlisten() };
   }
 
   async ensureOne(candidate: SigningKey): Promise<SigningKey[]> {

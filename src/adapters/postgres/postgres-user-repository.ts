@@ -40,8 +40,9 @@ export class PostgresUserRepository implements UserRepository {
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint === "users_email_key")
-        throw new AlreadyExists("email: an account with this email exists");
-      if (constraint === "users_username_key") throw new AlreadyExists("username: this username is taken");
+        throw new AlreadyExists("email: an account with this email exists", "email");
+      if (constraint === "users_username_key")
+        throw new AlreadyExists("username: this username is taken", "username");
       throw error;
     }
   }
@@ -57,6 +58,13 @@ export class PostgresUserRepository implements UserRepository {
     const [row] = await this.sql<UserRow[]>`
       select * from users where lower(username) = ${key} or lower(email) = ${key} limit 1`;
     return row && toUser(row);
+  }
+
+  async findTaken(email: string, username: string): Promise<{ email: boolean; username: boolean }> {
+    const [row] = await this.sql<{ email: boolean; username: boolean }[]>`
+      select exists(select 1 from users where lower(email) = ${email.toLowerCase()}) as email,
+             exists(select 1 from users where lower(username) = ${username.toLowerCase()}) as username`;
+    return { email: row?.email ?? false, username: row?.username ?? false };
   }
 
   async existsWithRole(role: Role): Promise<boolean> {

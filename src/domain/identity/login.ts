@@ -1,3 +1,4 @@
+import { addressGroup } from "../shared/client-address.js";
 import { ResourceExhausted, Unauthenticated } from "../shared/errors.js";
 import { hasControlCharacters } from "../shared/text-rules.js";
 import { Violations } from "../shared/violations.js";
@@ -29,15 +30,21 @@ export async function login(deps: IdentityDeps, command: LoginCommand): Promise<
 
   const user = await deps.users.findByLogin(command.login.trim());
   // Attempts count against the account (whichever of its names is typed) or, for a login that names nobody,
-  // against that name, so throttling behaves the same either way and reveals nothing; and against the address.
-  const keys = [user ? `account:${user.id}` : `login:${command.login.trim().toLowerCase()}`];
-  if (command.clientAddress) keys.push(`address:${command.clientAddress}`);
-  const admission = await deps.loginThrottle.admit(keys);
+  // against that name, so throttling behaves the same either way and reveals nothing; and against the
+  // caller's network.
+  const admission = await deps.loginThrottle.admit({
+    account: user ? `user:${user.id}` : `login:${command.login.trim().toLowerCase()}`,
+    addressGroup: command.clientAddress ? addressGroup(command.clientAddress) : undefined,
+  });
   if (!admission.admitted) {
+    const wait = admission.retryAfterSeconds;
     throw new ResourceExhausted(
       admission.reason === "failures"
-        ? `too many failed logins: try again in ${admission.retryAfterSeconds} s`
-        : `too many login attempts at once: try again in ${admission.retryAfterSeconds} s`,
+        ? `too many failed logins: try again in ${wait} s`
+        : admission.reason === "delayed"
+          ? `too many failed logins for this account: try again in ${wait} s`
+          : `too many login attempts at once: try again in ${wait} s`,
+      wait,
     );
   }
 

@@ -15,6 +15,8 @@ export interface UserRepository {
   /** By username or email, case-insensitively. */
   findByLogin(login: string): Promise<User | undefined>;
   existsWithRole(role: Role): Promise<boolean>;
+  /** Whether an account has this email, and whether one has this username (each case-insensitively). */
+  findTaken(email: string, username: string): Promise<{ email: boolean; username: boolean }>;
 }
 
 export interface PartnerClientRepository {
@@ -58,6 +60,11 @@ export interface PasswordHasher {
    * so an unknown user and a wrong password cost the same time.
    */
   readonly placeholderHash: string;
+  /**
+   * Waits about as long as `hash` takes, without the work: an answer that skipped hashing (a sign-up with a
+   * taken email) then takes the time one that hashed does.
+   */
+  imitateHash(): Promise<void>;
 }
 
 export interface AccessToken {
@@ -84,23 +91,44 @@ export interface OpaqueTokens {
 export type LoginAdmission =
   | {
       readonly admitted: true;
-      /** Records the outcome: a failure counts against every key for the rest of the window. */
+      /** Records the outcome: a failure counts against the account and the address for the rest of the window. */
       finish(failed: boolean): Promise<void>;
     }
   | {
       readonly admitted: false;
       readonly retryAfterSeconds: number;
-      /** "failures": the keys failed too often this window; "busy": too many attempts are being checked at once. */
-      readonly reason: "failures" | "busy";
+      /**
+       * "failures": this client network failed too often (on this account, or on all) for this window;
+       * "delayed": the account failed often, so its attempts are spaced out and the next is not due yet;
+       * "busy": too many attempts on it are being checked at this moment.
+       */
+      readonly reason: "failures" | "delayed" | "busy";
     };
 
+/** What a login attempt is counted against. */
+export interface LoginSubject {
+  /** The account guessed at: "user:<id>", or "login:<name>" for a login that names nobody. */
+  readonly account: string;
+  /** The caller's network (client-address.ts), when the transport knows it. */
+  readonly addressGroup?: string | undefined;
+}
+
 /**
- * Slows password guessing per key (an account, an address): an attempt is admitted only while the failures so
- * far plus the attempts being checked at that moment stay within the limit, decided atomically, so parallel
- * guesses cannot slip past it. Refused attempts check no password and so count for nothing.
+ * Slows password guessing without handing anyone a lockout. A client network is refused for the window after
+ * too many failures on one account, or on all accounts; an account that failed too often from anywhere is not
+ * locked but slowed, one attempt per growing delay, so its owner still gets in. Admission is decided
+ * atomically (attempts being checked count too), so parallel guesses cannot slip past any limit. Refused
+ * attempts check no password and so count for nothing.
  */
 export interface LoginThrottle {
-  admit(keys: readonly string[]): Promise<LoginAdmission>;
+  admit(subject: LoginSubject): Promise<LoginAdmission>;
+}
+
+/** Whether a sign-up may go ahead now: counted per client network and in total, shared by every instance. */
+export interface SignUpThrottle {
+  admit(
+    addressGroup: string | undefined,
+  ): Promise<{ readonly admitted: true } | { readonly admitted: false; readonly retryAfterSeconds: number }>;
 }
 
 export interface IdentityTx {
@@ -114,7 +142,9 @@ export interface IdentityDeps {
   readonly users: UserRepository;
   readonly passwords: PasswordHasher;
   readonly loginThrottle: LoginThrottle;
+  readonly signUpThrottle: SignUpThrottle;
   readonly accessTokens: AccessTokenIssuer;
+  readonly signingKeys: SigningKeyRotation;
   readonly refreshTokens: OpaqueTokens;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -139,4 +169,26 @@ export interface SigningKeyStore {
   listActive(): Promise<SigningKey[]>;
   /** Stores `candidate` unless an active key exists (decided under a lock); returns the active keys after. */
   ensureOne(candidate: SigningKey): Promise<SigningKey[]>;
+  /** Stores a new key, which becomes the newest (the one tokens are signed with), and tells every instance. */
+  insert(key: SigningKey): Promise<void>;
+  /**
+   * Retires an active key that is not the newest (decided under a lock) and tells every instance; "newest"
+   * when it is the one signing, "not_found" when no active key has that id.
+   */
+  retire(kid: string, at: Date): Promise<"retired" | "newest" | "not_found">;
+}
+
+/** A signing key as an admin sees it: its id and times, never its material. */
+export interface SigningKeyInfo {
+  readonly kid: string;
+  readonly createTime: Date;
+  readonly retireTime?: Date | undefined;
+}
+
+/** Key rotation: every instance signs with the newest key and stops accepting a retired one. */
+export interface SigningKeyRotation {
+  /** Makes a new signing key; returns it and every key still accepted, newest first. */
+  rotate(): Promise<{ readonly key: SigningKeyInfo; readonly active: readonly SigningKeyInfo[] }>;
+  /** As SigningKeyStore.retire, and this instance refuses the key's tokens at once. */
+  retire(kid: string): Promise<"retired" | "newest" | "not_found">;
 }

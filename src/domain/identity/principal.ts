@@ -5,6 +5,8 @@ export interface Principal {
   /** The token's subject: a user's id, or a partner client's id for a client-credentials token. */
   readonly userId: string;
   readonly role: Role;
+  /** When the proof runs out (the access token's expiry); long-lived streams end then. */
+  readonly expiresAt?: Date | undefined;
   /** REGIONAL_OFFICE only: the office it acts for. */
   readonly officeCode?: string | undefined;
   /** MANUFACTURER only: the brand codes it builds. */

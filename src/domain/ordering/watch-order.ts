@@ -24,9 +24,10 @@ const STATUS_CHANGED: OrderStatusChanged["type"] = "ordering.order_status_change
  * events, which every instance publishes, so a change made anywhere reaches every watcher. The watcher holds
  * no database connection while waiting: it reads the order once at the start and once per change.
  *
- * It subscribes before its first read, so no change falls between the read and the subscription; a change
- * is sent once however many events announce it, and in order, because what is sent is the stored order
- * whose change count has grown.
+ * It authorises before subscribing (a read that must find an order the caller may see), so a caller who may
+ * not see the order costs no subscription; it then subscribes and reads again before sending, so no change
+ * falls between the read and the subscription. A change is sent once however many events announce it, and
+ * in order, because what is sent is the stored order whose change count has grown.
  */
 export async function* watchOrder(
   deps: WatchOrderDeps,
@@ -37,6 +38,9 @@ export async function* watchOrder(
   const v = new Violations();
   const id = checkId(v, "order_id", orderId);
   v.throwIfAny();
+
+  const visible = await deps.orders.findById(id);
+  if (!visible || !canSee(visible, principal)) throw new NotFound("order not found");
 
   // Set by an event announcing a change not yet read; events repeating a known change are ignored.
   let announced = -1;
@@ -50,8 +54,7 @@ export async function* watchOrder(
     wake?.();
   });
   try {
-    let order = await deps.orders.findById(id);
-    if (!order || !canSee(order, principal)) throw new NotFound("order not found");
+    let order = (await deps.orders.findById(id)) ?? visible;
     announced = Math.max(announced, changeCount(order));
     yield order;
     const recheckMs = deps.watchRecheckMs ?? 30_000;

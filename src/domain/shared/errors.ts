@@ -36,6 +36,13 @@ export class NotFound extends DomainError {
 
 export class AlreadyExists extends DomainError {
   readonly kind = "already_exists";
+  /** The proto field that collides, when one does (e.g. "email"). */
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 export class FailedPrecondition extends DomainError {
@@ -58,6 +65,13 @@ export class Unauthenticated extends DomainError {
 
 export class ResourceExhausted extends DomainError {
   readonly kind = "resource_exhausted";
+  /** When trying again can succeed, in whole seconds; sent as a `retry-after` header or trailer too. */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
 }
 
 export class Unavailable extends DomainError {

@@ -11,6 +11,11 @@ export interface JobRequest {
   /** Not before this time. */
   readonly runAt: Date;
   readonly payload?: JobPayload;
+  /**
+   * Jobs of one name with the same ordering key run one after another, in the order they were scheduled: a
+   * later one waits while an earlier one is pending, retrying included, and goes once it is done or dead.
+   */
+  readonly orderingKey?: string;
 }
 
 export interface Job {

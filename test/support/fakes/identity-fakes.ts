@@ -4,6 +4,7 @@ import type {
   IdentityDeps,
   IdentityTx,
   LoginAdmission,
+  LoginSubject,
   LoginThrottle,
   PartnerClientRepository,
   RefreshTokenRecord,
@@ -34,6 +35,13 @@ export class FakeUsers implements UserRepository {
     return [...this.rows.values()].find(
       (u) => u.username.toLowerCase() === key || u.email.toLowerCase() === key,
     );
+  }
+  async findTaken(email: string, username: string) {
+    const all = [...this.rows.values()];
+    return {
+      email: all.some((u) => u.email.toLowerCase() === email.toLowerCase()),
+      username: all.some((u) => u.username.toLowerCase() === username.toLowerCase()),
+    };
   }
   async existsWithRole(role: Role) {
     return [...this.rows.values()].some((u) => u.role === role);
@@ -91,7 +99,9 @@ export const FAKE_BRANDS = ["skoda", "vw", "audi"];
 export class FakeThrottle implements LoginThrottle {
   readonly failures = new Map<string, number>();
   constructor(private readonly max = 1000) {}
-  async admit(keys: readonly string[]): Promise<LoginAdmission> {
+  async admit(subject: LoginSubject): Promise<LoginAdmission> {
+    const keys = [subject.account];
+    if (subject.addressGroup) keys.push(`address:${subject.addressGroup}`);
     if (keys.some((k) => (this.failures.get(k) ?? 0) >= this.max)) {
       return { admitted: false, reason: "failures", retryAfterSeconds: 60 };
     }
@@ -115,15 +125,21 @@ export interface IdentityFakes {
   advance(ms: number): void;
   /** Passwords verified, in order (to check that unknown logins still verify). */
   readonly verified: string[];
+  /** How often a hash was imitated rather than computed. */
+  readonly imitatedHashes: number[];
+  /** The client network of every sign-up admitted or refused, in order. */
+  readonly signUps: Array<string | undefined>;
 }
 
-export function identityFakes(options: { maxFailures?: number } = {}): IdentityFakes {
+export function identityFakes(options: { maxFailures?: number; maxSignUps?: number } = {}): IdentityFakes {
   const users = new FakeUsers();
   const tokens = new FakeRefreshTokens();
   const events: DomainEvent[] = [];
   const throttle = new FakeThrottle(options.maxFailures);
   const verified: string[] = [];
   const partnerClients = new FakePartnerClients();
+  const imitatedHashes: number[] = [];
+  const signUps: Array<string | undefined> = [];
   let now = Date.parse("2026-01-01T00:00:00Z");
   let seq = 0;
   const tx: IdentityTx = {
@@ -141,8 +157,17 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
         return hash === `hash:${p}`;
       },
       placeholderHash: "hash:placeholder-secret",
+      imitateHash: async () => void imitatedHashes.push(1),
     },
     loginThrottle: throttle,
+    signUpThrottle: {
+      admit: async (group) => {
+        signUps.push(group);
+        return signUps.filter((g) => g === group).length > (options.maxSignUps ?? 1000)
+          ? { admitted: false, retryAfterSeconds: 60 }
+          : { admitted: true };
+      },
+    },
     accessTokens: {
       issue: async (p) => ({
         token: `access:${p.userId}:${p.role}:${p.officeCode ?? ""}:${(p.brands ?? []).join(",")}`,
@@ -151,6 +176,10 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
     },
     partnerClients,
     brands: { unknown: async (codes) => codes.filter((c) => !FAKE_BRANDS.includes(c)) },
+    signingKeys: {
+      rotate: async () => ({ key: { kid: "k2", createTime: new Date(now) }, active: [] }),
+      retire: async (kid) => (kid === "k1" ? "newest" : "not_found"),
+    },
     refreshTokens: {
       generate: () => `refresh-${++seq}`,
       hash: (t) => createHash("sha256").update(t).digest("hex"),
@@ -167,6 +196,8 @@ export function identityFakes(options: { maxFailures?: number } = {}): IdentityF
     throttle,
     partnerClients,
     verified,
+    imitatedHashes,
+    signUps,
     advance: (ms) => {
       now += ms;
     },

@@ -118,7 +118,10 @@ export class FakeScheduledJobs implements ScheduledJobs {
 /** Live subscriptions only: what WatchOrder needs of the bus. */
 export class FakeLiveEvents implements Pick<EventBus, "subscribe"> {
   private readonly listeners = new Set<{ filter: LiveEventFilter; listener: (e: DomainEvent) => void }>();
+  /** Subscriptions ever made, stopped or not. */
+  subscriptions = 0;
   async subscribe(filter: LiveEventFilter, listener: (e: DomainEvent) => void) {
+    this.subscriptions += 1;
     const entry = { filter, listener };
     this.listeners.add(entry);
     return { stop: async () => void this.listeners.delete(entry) };

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file shopfloor/identity/v1/identity.proto.
  */
 export const file_shopfloor_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSK0AQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29mZmljZV9jb2RlGAYgASgJEg4KBmJyYW5kcxgHIAMoCSL7AQoNUGFydG5lckNsaWVudBIRCgljbGllbnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIpCgRyb2xlGAMgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYBCABKAkSDgoGYnJhbmRzGAUgAygJEhAKCGRpc2FibGVkGAYgASgIEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJzZWNyZXRfY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyIpYBChFDcmVhdGVVc2VyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGYnJhbmRzGAYgAygJIj8KEkNyZWF0ZVVzZXJSZXNwb25zZRIpCgR1c2VyGAEgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXIiegoaQ3JlYXRlUGFydG5lckNsaWVudFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIpCgRyb2xlGAIgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYAyABKAkSDgoGYnJhbmRzGAQgAygJIn0KG0NyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRI0CgZjbGllbnQYAyABKAsyJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCI1CiBSb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVxdWVzdBIRCgljbGllbnRfaWQYASABKAkigwEKIVJvdGF0ZVBhcnRuZXJDbGllbnRTZWNyZXRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRI0CgZjbGllbnQYAyABKAsyJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCIwChtEaXNhYmxlUGFydG5lckNsaWVudFJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJIlQKHERpc2FibGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USNAoGY2xpZW50GAEgASgLMiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiGwoZTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdCJTChpMaXN0UGFydG5lckNsaWVudHNSZXNwb25zZRI1CgdjbGllbnRzGAEgAygLMiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiQwoXSXNzdWVDbGllbnRUb2tlblJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJEhUKDWNsaWVudF9zZWNyZXQYAiABKAkiWAoYSXNzdWVDbGllbnRUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgpleHBpcmVzX2luGAIgASgDEhIKCnRva2VuX3R5cGUYAyABKAkqcAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEQoNUk9MRV9DVVNUT01FUhABEg4KClJPTEVfQURNSU4QAhIYChRST0xFX1JFR0lPTkFMX09GRklDRRADEhUKEVJPTEVfTUFOVUZBQ1RVUkVSEAQyqgkKD0lkZW50aXR5U2VydmljZRJbCghSZWdpc3RlchImLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWdpc3RlclJlcXVlc3QaJy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXNwb25zZRJSCgVMb2dpbhIjLnNob3BmbG9vci5pZGVudGl0eS52MS5Mb2dpblJlcXVlc3QaJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXNwb25zZRJYCgdSZWZyZXNoEiUuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiYuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZRJVCgZMb2dvdXQSJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVxdWVzdBolLnNob3BmbG9vci5pZGVudGl0eS52MS5Mb2dvdXRSZXNwb25zZRJSCgVHZXRNZRIjLnNob3BmbG9vci5pZGVudGl0eS52MS5HZXRNZVJlcXVlc3QaJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXNwb25zZRJhCgpDcmVhdGVVc2VyEiguc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXF1ZXN0Gikuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJ8ChNDcmVhdGVQYXJ0bmVyQ2xpZW50EjEuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjIuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZRKOAQoZUm90YXRlUGFydG5lckNsaWVudFNlY3JldBI3LnNob3BmbG9vci5pZGVudGl0eS52MS5Sb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVxdWVzdBo4LnNob3BmbG9vci5pZGVudGl0eS52MS5Sb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVzcG9uc2USfwoURGlzYWJsZVBhcnRuZXJDbGllbnQSMi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuRGlzYWJsZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjMuc2hvcGZsb29yLmlkZW50aXR5LnYxLkRpc2FibGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USeQoSTGlzdFBhcnRuZXJDbGllbnRzEjAuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxpc3RQYXJ0bmVyQ2xpZW50c1JlcXVlc3QaMS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2UScwoQSXNzdWVDbGllbnRUb2tlbhIuLnNob3BmbG9vci5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVxdWVzdBovLnNob3BmbG9vci5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiRzaG9wZmxvb3IvaWRlbnRpdHkvdjEvaWRlbnRpdHkucHJvdG8SFXNob3BmbG9vci5pZGVudGl0eS52MSK0AQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCgh1c2VybmFtZRgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC29mZmljZV9jb2RlGAYgASgJEg4KBmJyYW5kcxgHIAMoCSL7AQoNUGFydG5lckNsaWVudBIRCgljbGllbnRfaWQYASABKAkSDAoEbmFtZRgCIAEoCRIpCgRyb2xlGAMgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYBCABKAkSDgoGYnJhbmRzGAUgAygJEhAKCGRpc2FibGVkGAYgASgIEi8KC2NyZWF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI2ChJzZWNyZXRfY3JlYXRlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkoKClNpZ25pbmdLZXkSCwoDa2lkGAEgASgJEi8KC2NyZWF0ZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIaChhSb3RhdGVTaWduaW5nS2V5c1JlcXVlc3QigwEKGVJvdGF0ZVNpZ25pbmdLZXlzUmVzcG9uc2USLgoDa2V5GAEgASgLMiEuc2hvcGZsb29yLmlkZW50aXR5LnYxLlNpZ25pbmdLZXkSNgoLYWN0aXZlX2tleXMYAiADKAsyIS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuU2lnbmluZ0tleSImChdSZXRpcmVTaWduaW5nS2V5UmVxdWVzdBILCgNraWQYASABKAkiGgoYUmV0aXJlU2lnbmluZ0tleVJlc3BvbnNlIkQKD1JlZ2lzdGVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSI9ChBSZWdpc3RlclJlc3BvbnNlEikKBHVzZXIYASABKAsyGy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuVXNlciIvCgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkijwEKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIpEBCg9SZWZyZXNoUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoAxIpCgR1c2VyGAQgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXISEgoKdG9rZW5fdHlwZRgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiDgoMR2V0TWVSZXF1ZXN0IjoKDUdldE1lUmVzcG9uc2USKQoEdXNlchgBIAEoCzIbLnNob3BmbG9vci5pZGVudGl0eS52MS5Vc2VyIpYBChFDcmVhdGVVc2VyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCgh1c2VybmFtZRgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIpCgRyb2xlGAQgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYBSABKAkSDgoGYnJhbmRzGAYgAygJIj8KEkNyZWF0ZVVzZXJSZXNwb25zZRIpCgR1c2VyGAEgASgLMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlVzZXIiegoaQ3JlYXRlUGFydG5lckNsaWVudFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIpCgRyb2xlGAIgASgOMhsuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvbGUSEwoLb2ZmaWNlX2NvZGUYAyABKAkSDgoGYnJhbmRzGAQgAygJIn0KG0NyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRI0CgZjbGllbnQYAyABKAsyJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCI1CiBSb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVxdWVzdBIRCgljbGllbnRfaWQYASABKAkigwEKIVJvdGF0ZVBhcnRuZXJDbGllbnRTZWNyZXRSZXNwb25zZRIRCgljbGllbnRfaWQYASABKAkSFQoNY2xpZW50X3NlY3JldBgCIAEoCRI0CgZjbGllbnQYAyABKAsyJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUGFydG5lckNsaWVudCIwChtEaXNhYmxlUGFydG5lckNsaWVudFJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJIlQKHERpc2FibGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USNAoGY2xpZW50GAEgASgLMiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiGwoZTGlzdFBhcnRuZXJDbGllbnRzUmVxdWVzdCJTChpMaXN0UGFydG5lckNsaWVudHNSZXNwb25zZRI1CgdjbGllbnRzGAEgAygLMiQuc2hvcGZsb29yLmlkZW50aXR5LnYxLlBhcnRuZXJDbGllbnQiQwoXSXNzdWVDbGllbnRUb2tlblJlcXVlc3QSEQoJY2xpZW50X2lkGAEgASgJEhUKDWNsaWVudF9zZWNyZXQYAiABKAkiWAoYSXNzdWVDbGllbnRUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgpleHBpcmVzX2luGAIgASgDEhIKCnRva2VuX3R5cGUYAyABKAkqcAoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEQoNUk9MRV9DVVNUT01FUhABEg4KClJPTEVfQURNSU4QAhIYChRST0xFX1JFR0lPTkFMX09GRklDRRADEhUKEVJPTEVfTUFOVUZBQ1RVUkVSEAQylwsKD0lkZW50aXR5U2VydmljZRJbCghSZWdpc3RlchImLnNob3BmbG9vci5pZGVudGl0eS52MS5SZWdpc3RlclJlcXVlc3QaJy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUmVnaXN0ZXJSZXNwb25zZRJSCgVMb2dpbhIjLnNob3BmbG9vci5pZGVudGl0eS52MS5Mb2dpblJlcXVlc3QaJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9naW5SZXNwb25zZRJYCgdSZWZyZXNoEiUuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiYuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZRJVCgZMb2dvdXQSJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTG9nb3V0UmVxdWVzdBolLnNob3BmbG9vci5pZGVudGl0eS52MS5Mb2dvdXRSZXNwb25zZRJSCgVHZXRNZRIjLnNob3BmbG9vci5pZGVudGl0eS52MS5HZXRNZVJlcXVlc3QaJC5zaG9wZmxvb3IuaWRlbnRpdHkudjEuR2V0TWVSZXNwb25zZRJhCgpDcmVhdGVVc2VyEiguc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXF1ZXN0Gikuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJ8ChNDcmVhdGVQYXJ0bmVyQ2xpZW50EjEuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjIuc2hvcGZsb29yLmlkZW50aXR5LnYxLkNyZWF0ZVBhcnRuZXJDbGllbnRSZXNwb25zZRKOAQoZUm90YXRlUGFydG5lckNsaWVudFNlY3JldBI3LnNob3BmbG9vci5pZGVudGl0eS52MS5Sb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVxdWVzdBo4LnNob3BmbG9vci5pZGVudGl0eS52MS5Sb3RhdGVQYXJ0bmVyQ2xpZW50U2VjcmV0UmVzcG9uc2USfwoURGlzYWJsZVBhcnRuZXJDbGllbnQSMi5zaG9wZmxvb3IuaWRlbnRpdHkudjEuRGlzYWJsZVBhcnRuZXJDbGllbnRSZXF1ZXN0GjMuc2hvcGZsb29yLmlkZW50aXR5LnYxLkRpc2FibGVQYXJ0bmVyQ2xpZW50UmVzcG9uc2USeQoSTGlzdFBhcnRuZXJDbGllbnRzEjAuc2hvcGZsb29yLmlkZW50aXR5LnYxLkxpc3RQYXJ0bmVyQ2xpZW50c1JlcXVlc3QaMS5zaG9wZmxvb3IuaWRlbnRpdHkudjEuTGlzdFBhcnRuZXJDbGllbnRzUmVzcG9uc2UScwoQSXNzdWVDbGllbnRUb2tlbhIuLnNob3BmbG9vci5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVxdWVzdBovLnNob3BmbG9vci5pZGVudGl0eS52MS5Jc3N1ZUNsaWVudFRva2VuUmVzcG9uc2USdgoRUm90YXRlU2lnbmluZ0tleXMSLy5zaG9wZmxvb3IuaWRlbnRpdHkudjEuUm90YXRlU2lnbmluZ0tleXNSZXF1ZXN0GjAuc2hvcGZsb29yLmlkZW50aXR5LnYxLlJvdGF0ZVNpZ25pbmdLZXlzUmVzcG9uc2UScwoQUmV0aXJlU2lnbmluZ0tleRIuLnNob3BmbG9vci5pZGVudGl0eS52MS5SZXRpcmVTaWduaW5nS2V5UmVxdWVzdBovLnNob3BmbG9vci5pZGVudGl0eS52MS5SZXRpcmVTaWduaW5nS2V5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * A user account as others may see it (never its password).
@@ -143,6 +143,109 @@ export const PartnerClientSchema: GenMessage<PartnerClient> = /*@__PURE__*/
   messageDesc(file_shopfloor_identity_v1_identity, 1);
 
 /**
+ * An access-token signing key as an admin sees it: never its key material.
+ *
+ * @generated from message shopfloor.identity.v1.SigningKey
+ */
+export type SigningKey = Message<"shopfloor.identity.v1.SigningKey"> & {
+  /**
+   * The key id, as in the "kid" header of the tokens it signs and in /.well-known/jwks.json.
+   *
+   * @generated from field: string kid = 1;
+   */
+  kid: string;
+
+  /**
+   * When the key was made.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 2;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.SigningKey.
+ * Use `create(SigningKeySchema)` to create a new message.
+ */
+export const SigningKeySchema: GenMessage<SigningKey> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 2);
+
+/**
+ * Takes no parameters: the new key is always Ed25519 (EdDSA), the one algorithm tokens are signed with.
+ *
+ * @generated from message shopfloor.identity.v1.RotateSigningKeysRequest
+ */
+export type RotateSigningKeysRequest = Message<"shopfloor.identity.v1.RotateSigningKeysRequest"> & {
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RotateSigningKeysRequest.
+ * Use `create(RotateSigningKeysRequestSchema)` to create a new message.
+ */
+export const RotateSigningKeysRequestSchema: GenMessage<RotateSigningKeysRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 3);
+
+/**
+ * @generated from message shopfloor.identity.v1.RotateSigningKeysResponse
+ */
+export type RotateSigningKeysResponse = Message<"shopfloor.identity.v1.RotateSigningKeysResponse"> & {
+  /**
+   * The key just made, which new tokens are signed with.
+   *
+   * @generated from field: shopfloor.identity.v1.SigningKey key = 1;
+   */
+  key?: SigningKey | undefined;
+
+  /**
+   * Every key still accepted, newest first (the new key among them).
+   *
+   * @generated from field: repeated shopfloor.identity.v1.SigningKey active_keys = 2;
+   */
+  activeKeys: SigningKey[];
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RotateSigningKeysResponse.
+ * Use `create(RotateSigningKeysResponseSchema)` to create a new message.
+ */
+export const RotateSigningKeysResponseSchema: GenMessage<RotateSigningKeysResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 4);
+
+/**
+ * @generated from message shopfloor.identity.v1.RetireSigningKeyRequest
+ */
+export type RetireSigningKeyRequest = Message<"shopfloor.identity.v1.RetireSigningKeyRequest"> & {
+  /**
+   * The kid of the key to retire; required, at most 100 characters.
+   *
+   * @generated from field: string kid = 1;
+   */
+  kid: string;
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RetireSigningKeyRequest.
+ * Use `create(RetireSigningKeyRequestSchema)` to create a new message.
+ */
+export const RetireSigningKeyRequestSchema: GenMessage<RetireSigningKeyRequest> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 5);
+
+/**
+ * Empty: the key is retired.
+ *
+ * @generated from message shopfloor.identity.v1.RetireSigningKeyResponse
+ */
+export type RetireSigningKeyResponse = Message<"shopfloor.identity.v1.RetireSigningKeyResponse"> & {
+};
+
+/**
+ * Describes the message shopfloor.identity.v1.RetireSigningKeyResponse.
+ * Use `create(RetireSigningKeyResponseSchema)` to create a new message.
+ */
+export const RetireSigningKeyResponseSchema: GenMessage<RetireSigningKeyResponse> = /*@__PURE__*/
+  messageDesc(file_shopfloor_identity_v1_identity, 6);
+
+/**
  * A new customer account.
  *
  * @generated from message shopfloor.identity.v1.RegisterRequest
@@ -175,7 +278,7 @@ export type RegisterRequest = Message<"shopfloor.identity.v1.RegisterRequest"> &
  * Use `create(RegisterRequestSchema)` to create a new message.
  */
 export const RegisterRequestSchema: GenMessage<RegisterRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 2);
+  messageDesc(file_shopfloor_identity_v1_identity, 7);
 
 /**
  * The account created.
@@ -196,7 +299,7 @@ export type RegisterResponse = Message<"shopfloor.identity.v1.RegisterResponse">
  * Use `create(RegisterResponseSchema)` to create a new message.
  */
 export const RegisterResponseSchema: GenMessage<RegisterResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 3);
+  messageDesc(file_shopfloor_identity_v1_identity, 8);
 
 /**
  * Credentials.
@@ -224,7 +327,7 @@ export type LoginRequest = Message<"shopfloor.identity.v1.LoginRequest"> & {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 4);
+  messageDesc(file_shopfloor_identity_v1_identity, 9);
 
 /**
  * A new session.
@@ -273,7 +376,7 @@ export type LoginResponse = Message<"shopfloor.identity.v1.LoginResponse"> & {
  * Use `create(LoginResponseSchema)` to create a new message.
  */
 export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 5);
+  messageDesc(file_shopfloor_identity_v1_identity, 10);
 
 /**
  * A refresh token to spend.
@@ -294,7 +397,7 @@ export type RefreshRequest = Message<"shopfloor.identity.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 6);
+  messageDesc(file_shopfloor_identity_v1_identity, 11);
 
 /**
  * The rotated session.
@@ -341,7 +444,7 @@ export type RefreshResponse = Message<"shopfloor.identity.v1.RefreshResponse"> &
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 7);
+  messageDesc(file_shopfloor_identity_v1_identity, 12);
 
 /**
  * The session to end.
@@ -362,7 +465,7 @@ export type LogoutRequest = Message<"shopfloor.identity.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 8);
+  messageDesc(file_shopfloor_identity_v1_identity, 13);
 
 /**
  * Nothing: Logout is idempotent and silent about unknown tokens.
@@ -377,7 +480,7 @@ export type LogoutResponse = Message<"shopfloor.identity.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 9);
+  messageDesc(file_shopfloor_identity_v1_identity, 14);
 
 /**
  * Nothing: the caller is named by the bearer token.
@@ -392,7 +495,7 @@ export type GetMeRequest = Message<"shopfloor.identity.v1.GetMeRequest"> & {
  * Use `create(GetMeRequestSchema)` to create a new message.
  */
 export const GetMeRequestSchema: GenMessage<GetMeRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 10);
+  messageDesc(file_shopfloor_identity_v1_identity, 15);
 
 /**
  * The caller.
@@ -413,7 +516,7 @@ export type GetMeResponse = Message<"shopfloor.identity.v1.GetMeResponse"> & {
  * Use `create(GetMeResponseSchema)` to create a new message.
  */
 export const GetMeResponseSchema: GenMessage<GetMeResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 11);
+  messageDesc(file_shopfloor_identity_v1_identity, 16);
 
 /**
  * A new account of any role, made by an admin.
@@ -469,7 +572,7 @@ export type CreateUserRequest = Message<"shopfloor.identity.v1.CreateUserRequest
  * Use `create(CreateUserRequestSchema)` to create a new message.
  */
 export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 12);
+  messageDesc(file_shopfloor_identity_v1_identity, 17);
 
 /**
  * The account created.
@@ -490,7 +593,7 @@ export type CreateUserResponse = Message<"shopfloor.identity.v1.CreateUserRespon
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 13);
+  messageDesc(file_shopfloor_identity_v1_identity, 18);
 
 /**
  * @generated from message shopfloor.identity.v1.CreatePartnerClientRequest
@@ -530,7 +633,7 @@ export type CreatePartnerClientRequest = Message<"shopfloor.identity.v1.CreatePa
  * Use `create(CreatePartnerClientRequestSchema)` to create a new message.
  */
 export const CreatePartnerClientRequestSchema: GenMessage<CreatePartnerClientRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 14);
+  messageDesc(file_shopfloor_identity_v1_identity, 19);
 
 /**
  * @generated from message shopfloor.identity.v1.CreatePartnerClientResponse
@@ -561,7 +664,7 @@ export type CreatePartnerClientResponse = Message<"shopfloor.identity.v1.CreateP
  * Use `create(CreatePartnerClientResponseSchema)` to create a new message.
  */
 export const CreatePartnerClientResponseSchema: GenMessage<CreatePartnerClientResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 15);
+  messageDesc(file_shopfloor_identity_v1_identity, 20);
 
 /**
  * @generated from message shopfloor.identity.v1.RotatePartnerClientSecretRequest
@@ -578,7 +681,7 @@ export type RotatePartnerClientSecretRequest = Message<"shopfloor.identity.v1.Ro
  * Use `create(RotatePartnerClientSecretRequestSchema)` to create a new message.
  */
 export const RotatePartnerClientSecretRequestSchema: GenMessage<RotatePartnerClientSecretRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 16);
+  messageDesc(file_shopfloor_identity_v1_identity, 21);
 
 /**
  * @generated from message shopfloor.identity.v1.RotatePartnerClientSecretResponse
@@ -607,7 +710,7 @@ export type RotatePartnerClientSecretResponse = Message<"shopfloor.identity.v1.R
  * Use `create(RotatePartnerClientSecretResponseSchema)` to create a new message.
  */
 export const RotatePartnerClientSecretResponseSchema: GenMessage<RotatePartnerClientSecretResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 17);
+  messageDesc(file_shopfloor_identity_v1_identity, 22);
 
 /**
  * @generated from message shopfloor.identity.v1.DisablePartnerClientRequest
@@ -624,7 +727,7 @@ export type DisablePartnerClientRequest = Message<"shopfloor.identity.v1.Disable
  * Use `create(DisablePartnerClientRequestSchema)` to create a new message.
  */
 export const DisablePartnerClientRequestSchema: GenMessage<DisablePartnerClientRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 18);
+  messageDesc(file_shopfloor_identity_v1_identity, 23);
 
 /**
  * @generated from message shopfloor.identity.v1.DisablePartnerClientResponse
@@ -641,7 +744,7 @@ export type DisablePartnerClientResponse = Message<"shopfloor.identity.v1.Disabl
  * Use `create(DisablePartnerClientResponseSchema)` to create a new message.
  */
 export const DisablePartnerClientResponseSchema: GenMessage<DisablePartnerClientResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 19);
+  messageDesc(file_shopfloor_identity_v1_identity, 24);
 
 /**
  * @generated from message shopfloor.identity.v1.ListPartnerClientsRequest
@@ -654,7 +757,7 @@ export type ListPartnerClientsRequest = Message<"shopfloor.identity.v1.ListPartn
  * Use `create(ListPartnerClientsRequestSchema)` to create a new message.
  */
 export const ListPartnerClientsRequestSchema: GenMessage<ListPartnerClientsRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 20);
+  messageDesc(file_shopfloor_identity_v1_identity, 25);
 
 /**
  * @generated from message shopfloor.identity.v1.ListPartnerClientsResponse
@@ -673,7 +776,7 @@ export type ListPartnerClientsResponse = Message<"shopfloor.identity.v1.ListPart
  * Use `create(ListPartnerClientsResponseSchema)` to create a new message.
  */
 export const ListPartnerClientsResponseSchema: GenMessage<ListPartnerClientsResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 21);
+  messageDesc(file_shopfloor_identity_v1_identity, 26);
 
 /**
  * @generated from message shopfloor.identity.v1.IssueClientTokenRequest
@@ -699,7 +802,7 @@ export type IssueClientTokenRequest = Message<"shopfloor.identity.v1.IssueClient
  * Use `create(IssueClientTokenRequestSchema)` to create a new message.
  */
 export const IssueClientTokenRequestSchema: GenMessage<IssueClientTokenRequest> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 22);
+  messageDesc(file_shopfloor_identity_v1_identity, 27);
 
 /**
  * @generated from message shopfloor.identity.v1.IssueClientTokenResponse
@@ -733,7 +836,7 @@ export type IssueClientTokenResponse = Message<"shopfloor.identity.v1.IssueClien
  * Use `create(IssueClientTokenResponseSchema)` to create a new message.
  */
 export const IssueClientTokenResponseSchema: GenMessage<IssueClientTokenResponse> = /*@__PURE__*/
-  messageDesc(file_shopfloor_identity_v1_identity, 23);
+  messageDesc(file_shopfloor_identity_v1_identity, 28);
 
 /**
  * Who a user is to Shopfloor; decides which RPCs they may call.
@@ -893,6 +996,30 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof IssueClientTokenRequestSchema;
     output: typeof IssueClientTokenResponseSchema;
+  },
+  /**
+   * Admin. Makes a new access-token signing key, which every instance signs with from its next key reload
+   * (this one at once, the others within SIGNING_KEY_RELOAD, default 30 s, or at once where PostgreSQL
+   * NOTIFY reaches them). Older keys still verify until retired: retire them after one access-token lifetime.
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.RotateSigningKeys
+   */
+  rotateSigningKeys: {
+    methodKind: "unary";
+    input: typeof RotateSigningKeysRequestSchema;
+    output: typeof RotateSigningKeysResponseSchema;
+  },
+  /**
+   * Admin. Retires a signing key: every token it signed is refused (UNAUTHENTICATED) by this instance at
+   * once and by every instance within SIGNING_KEY_RELOAD. NOT_FOUND for a kid that is not active;
+   * FAILED_PRECONDITION for the newest key, which tokens are being signed with (rotate first).
+   *
+   * @generated from rpc shopfloor.identity.v1.IdentityService.RetireSigningKey
+   */
+  retireSigningKey: {
+    methodKind: "unary";
+    input: typeof RetireSigningKeyRequestSchema;
+    output: typeof RetireSigningKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_shopfloor_identity_v1_identity, 0);
