@@ -442,6 +442,8 @@ export const OrderStatusChangedSchema: GenMessage<OrderStatusChanged> = /*@__PUR
  */
 export type OffersRefreshed = Message<"shopfloor.events.v1.OffersRefreshed"> & {
   /**
+   * The catalog product whose offers were refreshed.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -468,6 +470,8 @@ export type OffersRefreshed = Message<"shopfloor.events.v1.OffersRefreshed"> & {
   maxPrice?: Money | undefined;
 
   /**
+   * When the offers were fetched.
+   *
    * @generated from field: google.protobuf.Timestamp refresh_time = 5;
    */
   refreshTime?: Timestamp | undefined;
