@@ -17,11 +17,12 @@ import { startTestApp, type TestApp } from "../support/test-app.js";
 // The offers context end to end, on both transports: against the simulator as a separate HTTP server with
 // two instances on PostgreSQL + JetStream, and on the embedded default (PGlite, in-process bus, in-process
 // simulator). Registration retries run on a 100 ms backoff and every call to the service times out after
-// 1 s, so faults play out within a test; the periodic refresh runs every second.
+// 3 s (long enough for a loaded machine, where a token lost to a client-side timeout would meet a 400),
+// so faults play out within a test; the periodic refresh runs every second.
 
 const FAST = {
   CONSUMER_RETRY_BASE: "100ms",
-  OFFERS_TIMEOUT: "1s",
+  OFFERS_TIMEOUT: "3s",
   OFFERS_REFRESH_INTERVAL: "1s",
 };
 

@@ -626,6 +626,8 @@ export const PurchaseStateChangedSchema: GenMessage<PurchaseStateChanged> = /*@_
  */
 export type OffersRefreshed = Message<"shopfloor.events.v1.OffersRefreshed"> & {
   /**
+   * The catalog product whose offers were refreshed.
+   *
    * @generated from field: string product_id = 1;
    */
   productId: string;
@@ -652,6 +654,8 @@ export type OffersRefreshed = Message<"shopfloor.events.v1.OffersRefreshed"> & {
   maxPrice?: Money | undefined;
 
   /**
+   * When the offers were fetched.
+   *
    * @generated from field: google.protobuf.Timestamp refresh_time = 5;
    */
   refreshTime?: Timestamp | undefined;

@@ -73,6 +73,8 @@ export const OfferSchema: GenMessage<Offer> = /*@__PURE__*/
   messageDesc(file_shopfloor_offers_v1_offers, 0);
 
 /**
+ * Which product's offers, and which page.
+ *
  * @generated from message shopfloor.offers.v1.ListProductOffersRequest
  */
 export type ListProductOffersRequest = Message<"shopfloor.offers.v1.ListProductOffersRequest"> & {
@@ -106,6 +108,8 @@ export const ListProductOffersRequestSchema: GenMessage<ListProductOffersRequest
   messageDesc(file_shopfloor_offers_v1_offers, 1);
 
 /**
+ * One page of a product's current offers.
+ *
  * @generated from message shopfloor.offers.v1.ListProductOffersResponse
  */
 export type ListProductOffersResponse = Message<"shopfloor.offers.v1.ListProductOffersResponse"> & {
@@ -181,6 +185,8 @@ export const PricePointSchema: GenMessage<PricePoint> = /*@__PURE__*/
   messageDesc(file_shopfloor_offers_v1_offers, 3);
 
 /**
+ * Which product's price history, over which range.
+ *
  * @generated from message shopfloor.offers.v1.GetOfferPriceHistoryRequest
  */
 export type GetOfferPriceHistoryRequest = Message<"shopfloor.offers.v1.GetOfferPriceHistoryRequest"> & {
@@ -214,6 +220,8 @@ export const GetOfferPriceHistoryRequestSchema: GenMessage<GetOfferPriceHistoryR
   messageDesc(file_shopfloor_offers_v1_offers, 4);
 
 /**
+ * A product's price points over the range.
+ *
  * @generated from message shopfloor.offers.v1.GetOfferPriceHistoryResponse
  */
 export type GetOfferPriceHistoryResponse = Message<"shopfloor.offers.v1.GetOfferPriceHistoryResponse"> & {
@@ -234,6 +242,8 @@ export const GetOfferPriceHistoryResponseSchema: GenMessage<GetOfferPriceHistory
   messageDesc(file_shopfloor_offers_v1_offers, 5);
 
 /**
+ * What to refresh now.
+ *
  * @generated from message shopfloor.offers.v1.RefreshOffersRequest
  */
 export type RefreshOffersRequest = Message<"shopfloor.offers.v1.RefreshOffersRequest"> & {
@@ -253,6 +263,8 @@ export const RefreshOffersRequestSchema: GenMessage<RefreshOffersRequest> = /*@_
   messageDesc(file_shopfloor_offers_v1_offers, 6);
 
 /**
+ * What the refresh did.
+ *
  * @generated from message shopfloor.offers.v1.RefreshOffersResponse
  */
 export type RefreshOffersResponse = Message<"shopfloor.offers.v1.RefreshOffersResponse"> & {
@@ -292,6 +304,8 @@ export type OfferRegistration = Message<"shopfloor.offers.v1.OfferRegistration">
   productId: string;
 
   /**
+   * Where the registration is: pending (retrying), registered or failed.
+   *
    * @generated from field: shopfloor.offers.v1.RegistrationState state = 2;
    */
   state: RegistrationState;
@@ -347,6 +361,8 @@ export const OfferRegistrationSchema: GenMessage<OfferRegistration> = /*@__PURE_
   messageDesc(file_shopfloor_offers_v1_offers, 8);
 
 /**
+ * Which product's registration.
+ *
  * @generated from message shopfloor.offers.v1.GetOfferRegistrationRequest
  */
 export type GetOfferRegistrationRequest = Message<"shopfloor.offers.v1.GetOfferRegistrationRequest"> & {
@@ -366,10 +382,14 @@ export const GetOfferRegistrationRequestSchema: GenMessage<GetOfferRegistrationR
   messageDesc(file_shopfloor_offers_v1_offers, 9);
 
 /**
+ * The product's registration.
+ *
  * @generated from message shopfloor.offers.v1.GetOfferRegistrationResponse
  */
 export type GetOfferRegistrationResponse = Message<"shopfloor.offers.v1.GetOfferRegistrationResponse"> & {
   /**
+   * The registration as it is now.
+   *
    * @generated from field: shopfloor.offers.v1.OfferRegistration registration = 1;
    */
   registration?: OfferRegistration | undefined;
@@ -383,6 +403,8 @@ export const GetOfferRegistrationResponseSchema: GenMessage<GetOfferRegistration
   messageDesc(file_shopfloor_offers_v1_offers, 10);
 
 /**
+ * Which registrations, and which page.
+ *
  * @generated from message shopfloor.offers.v1.ListOfferRegistrationsRequest
  */
 export type ListOfferRegistrationsRequest = Message<"shopfloor.offers.v1.ListOfferRegistrationsRequest"> & {
@@ -416,6 +438,8 @@ export const ListOfferRegistrationsRequestSchema: GenMessage<ListOfferRegistrati
   messageDesc(file_shopfloor_offers_v1_offers, 11);
 
 /**
+ * One page of registrations.
+ *
  * @generated from message shopfloor.offers.v1.ListOfferRegistrationsResponse
  */
 export type ListOfferRegistrationsResponse = Message<"shopfloor.offers.v1.ListOfferRegistrationsResponse"> & {
@@ -448,6 +472,8 @@ export const ListOfferRegistrationsResponseSchema: GenMessage<ListOfferRegistrat
  */
 export enum RegistrationState {
   /**
+   * Unset: in a request, any state.
+   *
    * @generated from enum value: REGISTRATION_STATE_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
