@@ -10,6 +10,7 @@ import { file_shopfloor_identity_v1_identity } from "../../gen/shopfloor/identit
 import { file_shopfloor_ordering_v1_ordering } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
+import { deadlineInterceptor } from "../adapters/connect/deadline-interceptor.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
@@ -221,6 +222,7 @@ export async function startApp(
     stops.push(async () => void (await Promise.all(orderingWorkers.map((w) => w.stop()))));
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
+      deadlineInterceptor(),
       authInterceptor(accessTokens),
     ];
     const mapStreamError = streamErrorMapper(logger);

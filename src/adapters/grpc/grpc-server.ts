@@ -111,6 +111,7 @@ function contextFor(
     if (!key.endsWith("-bin")) requestHeader.append(key, String(value));
   }
   const deadline = call.getDeadline();
+  const started = Date.now();
   const timeoutMs =
     deadline instanceof Date
       ? deadline.getTime() - Date.now()
@@ -118,7 +119,14 @@ function contextFor(
         ? deadline - Date.now()
         : undefined;
   const requestAbort = new AbortController();
-  call.on("cancelled", () => requestAbort.abort());
+  // grpc-js cancels the call when its deadline passes, too: say so, so the handler sees DEADLINE_EXCEEDED.
+  call.on("cancelled", () =>
+    requestAbort.abort(
+      timeoutMs !== undefined && Date.now() >= started + timeoutMs
+        ? new ConnectError("the operation timed out", Code.DeadlineExceeded)
+        : undefined,
+    ),
+  );
   return createHandlerContext({
     service: method.parent,
     method,
@@ -129,7 +137,8 @@ function contextFor(
     requestSignal: requestAbort.signal,
     shutdownSignal,
     contextValues: createContextValues().set(peerAddressKey, peerHost(call.getPeer())),
-    ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
+    // A deadline already past still counts (0 aborts at once): such work must not start.
+    ...(timeoutMs !== undefined ? { timeoutMs: Math.max(0, timeoutMs) } : {}),
   });
 }
 
