@@ -115,6 +115,7 @@ const schema = z
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
+    HTTP_REQUEST_TIMEOUT: duration("30s"),
     SHOP_CURRENCY: z
       .string()
       .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
@@ -176,6 +177,8 @@ export interface Config {
     readonly windowSeconds: number;
   };
   readonly maxBodyBytes: number;
+  /** HTTP_REQUEST_TIMEOUT: a request's headers and body must arrive within this (a stalled upload is cut off). */
+  readonly httpRequestTimeoutMs: number;
   /** CORS_ALLOWED_ORIGINS: "*" or the exact origins browsers may call from. */
   readonly corsOrigins: "*" | readonly string[];
   readonly shopCurrency: string;
@@ -234,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
       windowSeconds: Math.max(1, Math.round(e.LOGIN_THROTTLE_WINDOW / 1000)),
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
     corsOrigins:
       e.CORS_ALLOWED_ORIGINS.trim() === "*"
         ? "*"

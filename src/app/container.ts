@@ -14,6 +14,7 @@ import { deadlineInterceptor } from "../adapters/connect/deadline-interceptor.js
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
+import { requestDecodingInterceptor } from "../adapters/connect/request-decoding-interceptor.js";
 import {
   type InterceptedService,
   intercept,
@@ -223,6 +224,7 @@ export async function startApp(
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
       deadlineInterceptor(),
+      requestDecodingInterceptor(),
       authInterceptor(accessTokens),
     ];
     const mapStreamError = streamErrorMapper(logger);
@@ -267,6 +269,7 @@ export async function startApp(
       ],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
       corsOrigins: config.corsOrigins,
       drainSignal: draining.signal,
       shutdownSignal: shutdown.signal,

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
 import { type Config, loadConfig } from "../../src/app/config.js";
 import { type RunningApp, startApp } from "../../src/app/container.js";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./databases.js";
@@ -17,7 +18,13 @@ export interface TestApp extends RunningApp {
  * PGlite serves a single session, which the app must own, so `database.sql` is then the app's own pool.
  */
 export async function startTestApp(
-  options: { kind?: DatabaseKind; database?: TestDatabase; env?: Record<string, string> } = {},
+  options: {
+    kind?: DatabaseKind;
+    database?: TestDatabase;
+    env?: Record<string, string>;
+    /** Receives the app's log lines (e.g. to assert that something was not logged as an error). */
+    logger?: Logger;
+  } = {},
 ): Promise<TestApp> {
   if (options.kind === "pglite" && !options.database) return startEmbeddedTestApp(options.env);
   const database = options.database ?? (await createTestDatabase(options.kind ?? "postgres"));
@@ -35,7 +42,7 @@ export async function startTestApp(
       ...options.env,
     }),
   };
-  const app = await startApp(config);
+  const app = await startApp(config, options.logger);
   return { ...app, database };
 }
 

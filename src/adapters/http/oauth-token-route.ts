@@ -19,7 +19,8 @@ function oauthError(res: ServerResponse, status: number, error: string, descript
 async function readForm(req: IncomingMessage, maxBytes: number): Promise<URLSearchParams | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Leaving early must not destroy the request, or the 413 could not be sent (the server then closes it).
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) return undefined;
     chunks.push(chunk as Buffer);
