@@ -58,7 +58,10 @@ export function connectHandler(options: ConnectHandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "").split("?", 2)[0] ?? "";
     const handler = paths.get(path);
-    if (!handler) return options.fallback(req, res);
+    if (!handler) {
+      options.fallback(req, res);
+      return;
+    }
     const values = options.contextValues(req);
     void (async () => {
       const input = unaryInputs.get(path);

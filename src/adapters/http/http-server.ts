@@ -93,6 +93,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
  * the connection: the unread rest would otherwise be taken for the next request on it, which then hangs.
  */
 function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  // A request without a body is not "complete" until read either, so only bodies count.
+  const hasBody =
+    req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? "0") > 0;
+  if (!hasBody) return;
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
     if (!req.complete) {
