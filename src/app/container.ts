@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
@@ -23,7 +24,8 @@ import {
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
-import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
+import { metricsRoute, operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
+import { plainRouter } from "../adapters/http/plain-routes.js";
 import { Metrics } from "../adapters/observability/metrics.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../adapters/postgres/embedded-postgres.js";
@@ -76,6 +78,11 @@ export interface RunningApp {
   /** The event bus and job scheduler, for consumers, live subscriptions and jobs (tests use them too). */
   readonly events: EventBus;
   readonly jobs: JobScheduler;
+  /** Where /metrics is served: httpUrl, or METRICS_LISTEN's own address. */
+  readonly metricsUrl: string;
+  /** Aborted once the listeners have closed during stop(), before workers and the database stop. */
+  readonly shutdownSignal: AbortSignal;
+  /** Stops everything, last started first; calling it again waits for the same stop. */
   stop(): Promise<void>;
 }
 
@@ -95,18 +102,24 @@ export async function startApp(
   // connect-node adds one listener per in-flight request to these; hundreds at once are normal.
   setMaxListeners(0, shutdown.signal);
   setMaxListeners(0, draining.signal);
-  const stopAll = async () => {
-    draining.abort();
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error({ err: error }, "error while stopping");
+  // Stops run last-started first, on a copy (the list itself keeps start order); a second stop() waits for the
+  // first one instead of running anything again.
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      draining.abort();
+      for (const stop of [...stops].reverse()) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.error({ err: error }, "error while stopping");
+        }
       }
-    }
-    shutdown.abort();
-  };
+      // Normally fired as soon as the listeners closed (below); here for a start that failed before that.
+      shutdown.abort();
+    })());
 
+  let metricsAddress: AddressInfo | undefined;
   try {
     let databaseUrl = config.databaseUrl;
     let embedded: EmbeddedPostgres | undefined;
@@ -116,7 +129,10 @@ export async function startApp(
       embedded = started;
       databaseUrl = started.url;
     }
-    const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : config.databasePoolSize });
+    const sql = connectDatabase(databaseUrl, {
+      max: embedded ? 1 : config.databasePoolSize,
+      connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+    });
     stops.push(() => sql.end({ timeout: 5 }));
     const { applied } = await migrate(sql);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
@@ -264,7 +280,13 @@ export async function startApp(
     const { server: http, drain: drainHttp } = createHttpServer({
       services,
       routes: [
-        ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
+        ...operatorRoutes({
+          readiness,
+          metrics,
+          jwks: () => accessTokens.jwks(),
+          metricsToken: config.metrics.token,
+          metricsHere: config.metrics.listen === undefined,
+        }),
         oauthTokenRoute(identityDeps, config.maxBodyBytes),
       ],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
@@ -278,11 +300,33 @@ export async function startApp(
       http.once("error", reject);
       http.listen(config.httpPort, config.host, () => resolve());
     });
+    if (config.metrics.listen) {
+      // /metrics on an address of its own (an internal interface), and not on the public port at all.
+      const metricsServer = createServer(
+        plainRouter([metricsRoute(metrics, config.metrics.token)], (error) =>
+          logger.error({ err: error }, "unhandled error in a plain route"),
+        ),
+      );
+      await new Promise<void>((resolve, reject) => {
+        metricsServer.once("error", reject);
+        metricsServer.listen(config.metrics.listen?.port, config.metrics.listen?.host, () => resolve());
+      });
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            metricsServer.close(() => resolve());
+            metricsServer.closeAllConnections();
+          }),
+      );
+      metricsAddress = metricsServer.address() as AddressInfo;
+    }
     let grpcSurface: GrpcServer | undefined;
     // Both surfaces drain at once, each for at most the grace period.
     stops.push(async () => {
       grpcSurface?.health.setStatus("", "NOT_SERVING");
       await Promise.all([drainHttp(config.shutdownGraceMs), grpcSurface?.drain(config.shutdownGraceMs)]);
+      // The listeners are closed: whatever still runs is aborted now, while workers and the database are up.
+      shutdown.abort();
     });
     const grpcServer = createGrpcServer({
       services,
@@ -293,6 +337,7 @@ export async function startApp(
         file_shopfloor_ordering_v1_ordering,
       ],
       maxMessageBytes: config.maxBodyBytes,
+      limits: config.grpc,
       shutdownSignal: shutdown.signal,
     });
     grpcSurface = grpcServer;
@@ -316,6 +361,10 @@ export async function startApp(
       sql,
       events: backbone.bus,
       jobs: backbone.jobs,
+      metricsUrl: metricsAddress
+        ? `http://${metricsAddress.family === "IPv6" ? `[${metricsAddress.address}]` : metricsAddress.address}:${metricsAddress.port}`
+        : `http://${displayHost}:${httpPort}`,
+      shutdownSignal: shutdown.signal,
       stop: stopAll,
     };
   } catch (error) {
