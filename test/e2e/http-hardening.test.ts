@@ -132,8 +132,9 @@ describe("request and body timeouts", () => {
         "Host: x",
         "Content-Type: application/json",
         "Content-Length: 100",
-      ]) + '{"login":',
+      ]),
     );
+    socket.write('{"login":');
     expect(await closed).toMatch(/^HTTP\/1\.1 408/);
   });
 
