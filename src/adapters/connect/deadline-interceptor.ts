@@ -14,17 +14,22 @@ export function deadlineInterceptor(): RpcInterceptor {
     const call: CallScope = {
       signal: ctx.signal,
       deadline: remaining === undefined ? undefined : Date.now() + remaining,
+      active: true,
     };
     throwIfCallEnded(call);
     let result: unknown;
     try {
       result = await runInCallScope(call, next);
     } catch (error) {
+      call.active = false;
       throwIfCallEnded(call);
       throw error;
     }
     // A stream's deadline ends the stream through the handler's own signal; only unary answers are held back.
-    if (ctx.method.methodKind === "unary") throwIfCallEnded(call);
+    if (ctx.method.methodKind === "unary") {
+      call.active = false;
+      throwIfCallEnded(call);
+    }
     return result;
   };
 }

@@ -1,5 +1,5 @@
 import type { UnitOfWork } from "../../domain/shared/unit-of-work.js";
-import { currentCall, throwIfCallEnded } from "../rpc/call-scope.js";
+import { currentCall, outsideCallScope, throwIfCallEnded } from "../rpc/call-scope.js";
 import type { Sql, SqlExecutor } from "./database.js";
 
 /**
@@ -40,7 +40,8 @@ export class PostgresUnitOfWork<Tx> implements UnitOfWork<Tx> {
         signal.removeEventListener("abort", cancelAll);
       }
     });
-    if (appended) this.afterCommit();
+    // The relay pass this starts belongs to no caller: it must not inherit the call's deadline.
+    if (appended) outsideCallScope(this.afterCommit);
     return result as R;
   }
 }

@@ -11,6 +11,11 @@ export interface CallScope {
   readonly signal: AbortSignal;
   /** The deadline in epoch milliseconds, if the caller set one. Checked directly too: a timer fires late. */
   readonly deadline: number | undefined;
+  /**
+   * False once the call has been answered. Async work it set going inherits the scope (timers, promise chains);
+   * once the call is over that work is on its own, not bound to a caller who has left.
+   */
+  active: boolean;
 }
 
 const scope = new AsyncLocalStorage<CallScope>();
@@ -20,9 +25,15 @@ export function runInCallScope<T>(call: CallScope, work: () => T): T {
   return scope.run(call, work);
 }
 
-/** The current call, or undefined outside an RPC (jobs, consumers, start-up). */
+/** Runs `work` outside any call: background work a call starts (a relay pass, say) must not die with it. */
+export function outsideCallScope<T>(work: () => T): T {
+  return scope.exit(work);
+}
+
+/** The current call while it is being served, or undefined (jobs, consumers, start-up, after the answer). */
 export function currentCall(): CallScope | undefined {
-  return scope.getStore();
+  const call = scope.getStore();
+  return call?.active ? call : undefined;
 }
 
 /** Throws if `call` is over: its signal's reason, or DEADLINE_EXCEEDED once its deadline has passed. */
