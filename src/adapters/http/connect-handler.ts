@@ -65,17 +65,19 @@ export function connectHandler(options: ConnectHandlerOptions) {
     const values = options.contextValues(req);
     void (async () => {
       const input = unaryInputs.get(path);
-      let uReq = universalRequestFromNodeRequest(req, res, undefined, values);
+      let checked: Checked | undefined;
       if (input && req.method === "POST" && JSON_TYPE.test(req.headers["content-type"] ?? "")) {
-        const checked = await readJsonBody(req, input, options.readMaxBytes);
-        if ("unread" in checked) {
-          // What was read, as a body Connect's own reader measures (resource_exhausted) or decompresses.
-          uReq = { ...uReq, body: fromChunks(checked.unread) };
-        } else if ("plain" in checked) {
-          values.set(decodingFindingsKey, checked.findings);
-          // Given bytes (already decompressed), Connect parses them as it would have parsed the body.
-          uReq = universalRequestFromNodeRequest(req, res, checked.plain as never, values);
-        }
+        checked = await readJsonBody(req, input, options.readMaxBytes);
+      }
+      let uReq: ReturnType<typeof universalRequestFromNodeRequest>;
+      if (checked && "plain" in checked) {
+        values.set(decodingFindingsKey, checked.findings);
+        // Given bytes (already decompressed), Connect parses them as it would have parsed the body.
+        uReq = universalRequestFromNodeRequest(req, res, checked.plain as never, values);
+      } else {
+        uReq = universalRequestFromNodeRequest(req, res, undefined, values);
+        // What was read, as a body Connect's own reader measures (resource_exhausted) or decompresses.
+        if (checked && "unread" in checked) uReq = { ...uReq, body: fromChunks(checked.unread) };
       }
       const uRes = await handler(uReq);
       await universalResponseToNodeResponse(uRes, res);
