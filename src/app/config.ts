@@ -75,12 +75,22 @@ const schema = z
     GRPC_PORT: port(50051),
     DATABASE_URL: url(["postgres:", "postgresql:"]),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_CONNECT_TIMEOUT: duration("3s"),
     SHOPFLOOR_DATA_DIR: z.string().min(1).default("./.data"),
     NATS_URL: url(["nats:", "tls:", "ws:", "wss:"]),
     NATS_STREAM: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be letters, digits, '-' or '_'")
       .default("SHOPFLOOR_EVENTS"),
+    // Tokens of letters, digits, '-' and '_' separated by dots: no wildcard, no empty token.
+    NATS_SUBJECT_PREFIX: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/,
+        "must be dot-separated tokens of letters, digits, '-' or '_'",
+      )
+      .refine((v) => v.length <= 128, "must be at most 128 characters")
+      .default("shopfloor.events"),
     NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     NATS_DUPLICATE_WINDOW: duration("2m"),
     EVENT_RETENTION: duration("7d"),
@@ -127,6 +137,15 @@ const schema = z
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(1024 * 1024),
+    HTTP_REQUEST_TIMEOUT: duration("30s"),
+    GRPC_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).max(10_000).default(100),
+    GRPC_KEEPALIVE_TIME: duration("60s"),
+    GRPC_KEEPALIVE_TIMEOUT: duration("20s"),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    METRICS_LISTEN: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port, e.g. 127.0.0.1:9464")
+      .optional(),
     SHOP_CURRENCY: z
       .string()
       .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")
@@ -186,12 +205,16 @@ export interface Config {
   /** Absent: the embedded default (PGlite in dataDir). */
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** DATABASE_CONNECT_TIMEOUT: opening a connection takes at most this; then UNAVAILABLE. */
+  readonly databaseConnectTimeoutSeconds: number;
   readonly dataDir: string;
   /** Absent: the in-process bus. */
   readonly natsUrl: string | undefined;
   readonly events: {
     /** JetStream stream holding every event. */
     readonly stream: string;
+    /** NATS_SUBJECT_PREFIX: events go to `<prefix>.<context>.<event>`; one prefix and stream per deployment. */
+    readonly subjectPrefix: string;
     readonly streamReplicas: number;
     /** How long JetStream drops a republished event id. */
     readonly duplicateWindowMs: number;
@@ -234,6 +257,18 @@ export interface Config {
   /** WatchOrder streams open at once, per user and per instance. */
   readonly watchLimits: { readonly perUser: number; readonly perInstance: number };
   readonly maxBodyBytes: number;
+  /** HTTP_REQUEST_TIMEOUT: a request's headers and body must arrive within this (a stalled upload is cut off). */
+  readonly httpRequestTimeoutMs: number;
+  readonly grpc: {
+    readonly maxConcurrentStreams: number;
+    readonly keepaliveTimeMs: number;
+    readonly keepaliveTimeoutMs: number;
+  };
+  /** Who may read /metrics: a bearer token (METRICS_TOKEN), and/or only on its own address (METRICS_LISTEN). */
+  readonly metrics: {
+    readonly token: string | undefined;
+    readonly listen: { readonly host: string; readonly port: number } | undefined;
+  };
   /** CORS_ALLOWED_ORIGINS: "*" or the exact origins browsers may call from. */
   readonly corsOrigins: "*" | readonly string[];
   readonly shopCurrency: string;
@@ -306,10 +341,12 @@ export function loadConfig(env: Env = process.env): Config {
     grpcPort: e.GRPC_PORT,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutSeconds: Math.max(1, Math.ceil(e.DATABASE_CONNECT_TIMEOUT / 1000)),
     dataDir: e.SHOPFLOOR_DATA_DIR,
     natsUrl: e.NATS_URL,
     events: {
       stream: e.NATS_STREAM,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
       streamReplicas: e.NATS_STREAM_REPLICAS,
       duplicateWindowMs: e.NATS_DUPLICATE_WINDOW,
       retentionMs: e.EVENT_RETENTION,
@@ -345,6 +382,13 @@ export function loadConfig(env: Env = process.env): Config {
     signingKeyReloadMs: e.SIGNING_KEY_RELOAD,
     watchLimits: { perUser: e.WATCH_MAX_STREAMS_PER_USER, perInstance: e.WATCH_MAX_STREAMS },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
+    grpc: {
+      maxConcurrentStreams: e.GRPC_MAX_CONCURRENT_STREAMS,
+      keepaliveTimeMs: e.GRPC_KEEPALIVE_TIME,
+      keepaliveTimeoutMs: e.GRPC_KEEPALIVE_TIMEOUT,
+    },
+    metrics: { token: e.METRICS_TOKEN, listen: hostAndPort(e.METRICS_LISTEN) },
     corsOrigins:
       e.CORS_ALLOWED_ORIGINS.trim() === "*"
         ? "*"
@@ -384,6 +428,13 @@ export function loadConfig(env: Env = process.env): Config {
     },
     placeOrderBatching: { maxBatch: e.PLACE_ORDER_BATCH_SIZE, maxInFlight: e.PLACE_ORDER_BATCHES_IN_FLIGHT },
   };
+}
+
+/** "127.0.0.1:9464" or "[::1]:9464" -> its parts. */
+function hostAndPort(text: string | undefined): { host: string; port: number } | undefined {
+  if (!text) return undefined;
+  const at = text.lastIndexOf(":");
+  return { host: text.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(text.slice(at + 1)) };
 }
 
 export { optionalDuration };

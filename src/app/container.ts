@@ -1,6 +1,7 @@
 import { AsyncResource } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
@@ -16,6 +17,7 @@ import { ACCESS_POLICY } from "../adapters/connect/access-policy.js";
 import { AnalyticsService, analyticsService } from "../adapters/connect/analytics-service.js";
 import { authInterceptor } from "../adapters/connect/auth-interceptor.js";
 import { CatalogService, catalogService } from "../adapters/connect/catalog-service.js";
+import { deadlineInterceptor } from "../adapters/connect/deadline-interceptor.js";
 import { IdentityService, identityService } from "../adapters/connect/identity-service.js";
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import { ManufacturingService, manufacturingService } from "../adapters/connect/manufacturing-service.js";
@@ -23,6 +25,7 @@ import { OffersService, offersService } from "../adapters/connect/offers-service
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
 import { rateLimitInterceptors } from "../adapters/connect/rate-limit-interceptor.js";
 import { RequestBudgets } from "../adapters/connect/request-budgets.js";
+import { requestDecodingInterceptor } from "../adapters/connect/request-decoding-interceptor.js";
 import {
   type InterceptedService,
   intercept,
@@ -34,7 +37,8 @@ import { apiReferenceRoutes } from "../adapters/http/api-reference-routes.js";
 import { consoleRoute } from "../adapters/http/console-route.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
-import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
+import { metricsRoute, operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
+import { plainRouter } from "../adapters/http/plain-routes.js";
 import { Metrics } from "../adapters/observability/metrics.js";
 import type { OffersSimulator } from "../adapters/offers/offers-simulator.js";
 import { connectDatabase, type Sql } from "../adapters/postgres/database.js";
@@ -109,6 +113,11 @@ export interface RunningApp {
   readonly jobs: JobScheduler;
   /** The in-process Offers simulator of the embedded default (no OFFERS_BASE_URL); tests switch its faults. */
   readonly offersSimulator: OffersSimulator | undefined;
+  /** Where /metrics is served: httpUrl, or METRICS_LISTEN's own address. */
+  readonly metricsUrl: string;
+  /** Aborted once the listeners have closed during stop(), before workers and the database stop. */
+  readonly shutdownSignal: AbortSignal;
+  /** Stops everything, last started first; calling it again waits for the same stop. */
   stop(): Promise<void>;
 }
 
@@ -128,18 +137,24 @@ export async function startApp(
   // connect-node adds one listener per in-flight request to these; hundreds at once are normal.
   setMaxListeners(0, shutdown.signal);
   setMaxListeners(0, draining.signal);
-  const stopAll = async () => {
-    draining.abort();
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (error) {
-        logger.error({ err: error }, "error while stopping");
+  // Stops run last-started first, on a copy (the list itself keeps start order); a second stop() waits for the
+  // first one instead of running anything again.
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      draining.abort();
+      for (const stop of [...stops].reverse()) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.error({ err: error }, "error while stopping");
+        }
       }
-    }
-    shutdown.abort();
-  };
+      // Normally fired as soon as the listeners closed (below); here for a start that failed before that.
+      shutdown.abort();
+    })());
 
+  let metricsAddress: AddressInfo | undefined;
   try {
     let databaseUrl = config.databaseUrl;
     let embedded: EmbeddedPostgres | undefined;
@@ -149,7 +164,10 @@ export async function startApp(
       embedded = started;
       databaseUrl = started.url;
     }
-    const sql = connectDatabase(databaseUrl, { max: embedded ? 1 : config.databasePoolSize });
+    const sql = connectDatabase(databaseUrl, {
+      max: embedded ? 1 : config.databasePoolSize,
+      connectTimeoutSeconds: config.databaseConnectTimeoutSeconds,
+    });
     stops.push(() => sql.end({ timeout: 5 }));
     const { applied } = await migrate(sql);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
@@ -356,6 +374,8 @@ export async function startApp(
     const rateLimits = rateLimitInterceptors(requestBudgets, config.rateLimits);
     const interceptors: RpcInterceptor[] = [
       loggingInterceptor(logger, metrics),
+      deadlineInterceptor(),
+      requestDecodingInterceptor(),
       rateLimits.perAddress,
       authInterceptor(accessTokens),
       rateLimits.perAccount,
@@ -414,7 +434,13 @@ export async function startApp(
 
     // Plain routes document themselves (their `doc`) in /openapi.json beside the RPCs.
     const plainRoutes = [
-      ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
+      ...operatorRoutes({
+        readiness,
+        metrics,
+        jwks: () => accessTokens.jwks(),
+        metricsToken: config.metrics.token,
+        metricsHere: config.metrics.listen === undefined,
+      }),
       oauthTokenRoute(identityDeps, config.maxBodyBytes),
     ];
     const { server: http, drain: drainHttp } = createHttpServer({
@@ -422,6 +448,7 @@ export async function startApp(
       routes: [...plainRoutes, ...apiReferenceRoutes(ACCESS_POLICY, plainRoutes), consoleRoute()],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,
+      requestTimeoutMs: config.httpRequestTimeoutMs,
       corsOrigins: config.corsOrigins,
       drainSignal: draining.signal,
       shutdownSignal: shutdown.signal,
@@ -430,11 +457,33 @@ export async function startApp(
       http.once("error", reject);
       http.listen(config.httpPort, config.host, () => resolve());
     });
+    if (config.metrics.listen) {
+      // /metrics on an address of its own (an internal interface), and not on the public port at all.
+      const metricsServer = createServer(
+        plainRouter([metricsRoute(metrics, config.metrics.token)], (error) =>
+          logger.error({ err: error }, "unhandled error in a plain route"),
+        ),
+      );
+      await new Promise<void>((resolve, reject) => {
+        metricsServer.once("error", reject);
+        metricsServer.listen(config.metrics.listen?.port, config.metrics.listen?.host, () => resolve());
+      });
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            metricsServer.close(() => resolve());
+            metricsServer.closeAllConnections();
+          }),
+      );
+      metricsAddress = metricsServer.address() as AddressInfo;
+    }
     let grpcSurface: GrpcServer | undefined;
     // Both surfaces drain at once, each for at most the grace period.
     stops.push(async () => {
       grpcSurface?.health.setStatus("", "NOT_SERVING");
       await Promise.all([drainHttp(config.shutdownGraceMs), grpcSurface?.drain(config.shutdownGraceMs)]);
+      // The listeners are closed: whatever still runs is aborted now, while workers and the database are up.
+      shutdown.abort();
     });
     const grpcServer = createGrpcServer({
       services,
@@ -448,6 +497,7 @@ export async function startApp(
         file_shopfloor_offers_v1_offers,
       ],
       maxMessageBytes: config.maxBodyBytes,
+      limits: config.grpc,
       shutdownSignal: shutdown.signal,
     });
     grpcSurface = grpcServer;
@@ -472,6 +522,10 @@ export async function startApp(
       events: backbone.bus,
       jobs: backbone.jobs,
       offersSimulator: offers.simulator,
+      metricsUrl: metricsAddress
+        ? `http://${metricsAddress.family === "IPv6" ? `[${metricsAddress.address}]` : metricsAddress.address}:${metricsAddress.port}`
+        : `http://${displayHost}:${httpPort}`,
+      shutdownSignal: shutdown.signal,
       stop: stopAll,
     };
   } catch (error) {

@@ -3,6 +3,7 @@ import { redeliveryPolicy } from "../adapters/events/consumer-delivery.js";
 import type { ReadinessCheck } from "../adapters/http/operator-routes.js";
 import { InProcessEventBus } from "../adapters/inprocess/in-process-event-bus.js";
 import { ensureEventStream } from "../adapters/nats/event-stream.js";
+import { EventSubjects } from "../adapters/nats/event-subjects.js";
 import { JetStreamConnection } from "../adapters/nats/jetstream-connection.js";
 import { JetStreamEventBus } from "../adapters/nats/jetstream-event-bus.js";
 import { JetStreamEventPublisher } from "../adapters/nats/jetstream-event-publisher.js";
@@ -71,12 +72,14 @@ export async function createEventBackbone(
   if (config.natsUrl) {
     const nats = await JetStreamConnection.connect(config.natsUrl, logger.child({ component: "nats" }));
     closeConnection = () => nats.close();
+    const subjects = new EventSubjects(config.events.subjectPrefix);
     const ensureStream = () =>
       ensureEventStream(nats.jsm, {
         name: config.events.stream,
         maxAgeMs: config.events.retentionMs,
         duplicateWindowMs: config.events.duplicateWindowMs,
         replicas: config.events.streamReplicas,
+        subjects,
       });
     try {
       await ensureStream();
@@ -91,9 +94,11 @@ export async function createEventBackbone(
       stream: config.events.stream,
       order: new PostgresConsumerHolds(sql),
       inactiveThresholdMs: config.events.retentionMs,
+      subjects,
     });
     sink = new JetStreamEventPublisher({
       js: nats.js,
+      subjects,
       isConnected: () => nats.isConnected,
       ensureStream,
       logger: logger.child({ component: "outbox-relay" }),

@@ -42,6 +42,10 @@ export function toConnectError(error: unknown, report: (error: unknown) => void)
         : undefined;
     return new ConnectError(error.message, CODES[error.kind], metadata, details);
   }
+  // The call's signal aborted (the client left, or the server is stopping): nobody's bug.
+  if (error instanceof Error && error.name === "AbortError") {
+    return new ConnectError("the call was cancelled", Code.Canceled);
+  }
   if (isDatabaseUnavailable(error)) {
     return new ConnectError("the database is unavailable; retry shortly", Code.Unavailable);
   }

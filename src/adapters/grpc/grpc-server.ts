@@ -24,8 +24,25 @@ export interface GrpcServerOptions {
   /** The proto files of the services, for server reflection (grpcurl, Postman); imports are followed. */
   readonly files: readonly DescFile[];
   readonly maxMessageBytes: number;
+  readonly limits?: GrpcLimits;
   readonly shutdownSignal: AbortSignal;
 }
+
+/** Per-connection limits of the gRPC server (config: GRPC_MAX_CONCURRENT_STREAMS, GRPC_KEEPALIVE_*). */
+export interface GrpcLimits {
+  /** Calls in flight on one HTTP/2 connection; more wait for a free stream (advertised in SETTINGS). */
+  readonly maxConcurrentStreams: number;
+  /** The server pings a connection idle this long... */
+  readonly keepaliveTimeMs: number;
+  /** ...and closes it when the ping is not answered within this (a peer that vanished without a FIN). */
+  readonly keepaliveTimeoutMs: number;
+}
+
+const DEFAULT_LIMITS: GrpcLimits = {
+  maxConcurrentStreams: 100,
+  keepaliveTimeMs: 60_000,
+  keepaliveTimeoutMs: 20_000,
+};
 
 export interface GrpcServer {
   readonly server: grpc.Server;
@@ -46,9 +63,14 @@ interface CallCount {
 type AnyImpl = (request: unknown, ctx: HandlerContext) => unknown;
 
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxMessageBytes,
     "grpc.max_send_message_length": 16 * 1024 * 1024,
+    // Unset, one connection could open streams without bound, and a vanished peer held its connection for ever.
+    "grpc.max_concurrent_streams": limits.maxConcurrentStreams,
+    "grpc.keepalive_time_ms": limits.keepaliveTimeMs,
+    "grpc.keepalive_timeout_ms": limits.keepaliveTimeoutMs,
   });
   const statuses: Record<string, "SERVING" | "NOT_SERVING"> = { "": "SERVING" };
   const calls: CallCount = { active: 0 };
@@ -114,6 +136,7 @@ function contextFor(
     if (!key.endsWith("-bin")) requestHeader.append(key, String(value));
   }
   const deadline = call.getDeadline();
+  const started = Date.now();
   const timeoutMs =
     deadline instanceof Date
       ? deadline.getTime() - Date.now()
@@ -121,7 +144,14 @@ function contextFor(
         ? deadline - Date.now()
         : undefined;
   const requestAbort = new AbortController();
-  call.on("cancelled", () => requestAbort.abort());
+  // grpc-js cancels the call when its deadline passes, too: say so, so the handler sees DEADLINE_EXCEEDED.
+  call.on("cancelled", () =>
+    requestAbort.abort(
+      timeoutMs !== undefined && Date.now() >= started + timeoutMs
+        ? new ConnectError("the operation timed out", Code.DeadlineExceeded)
+        : undefined,
+    ),
+  );
   return createHandlerContext({
     service: method.parent,
     method,
@@ -132,7 +162,8 @@ function contextFor(
     requestSignal: requestAbort.signal,
     shutdownSignal,
     contextValues: createContextValues().set(peerAddressKey, peerHost(call.getPeer())),
-    ...(timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs } : {}),
+    // A deadline already past still counts (0 aborts at once): such work must not start.
+    ...(timeoutMs !== undefined ? { timeoutMs: Math.max(0, timeoutMs) } : {}),
   });
 }
 

@@ -19,12 +19,23 @@ function oauthError(res: ServerResponse, status: number, error: string, descript
 async function readForm(req: IncomingMessage, maxBytes: number): Promise<URLSearchParams | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Leaving early must not destroy the request, or the 413 could not be sent (the server then closes it).
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) return undefined;
     chunks.push(chunk as Buffer);
   }
   return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+}
+
+/**
+ * The media type exactly (RFC 6749 §4.3.2 and §3.1.1 of RFC 7231: case-insensitive type, optional parameters);
+ * a charset, if given, must be UTF-8. "application/x-www-form-urlencodedXYZ" is not a form.
+ */
+function isFormContentType(header: string | undefined): boolean {
+  const [type, ...params] = (header ?? "").split(";").map((part) => part.trim().toLowerCase());
+  if (type !== "application/x-www-form-urlencoded") return false;
+  return params.every((p) => !p.startsWith("charset=") || /^charset="?utf-8"?$/.test(p));
 }
 
 function tokenResponse(session: Session) {
@@ -41,7 +52,7 @@ export function oauthTokenRoute(deps: IdentityDeps, maxBodyBytes: number): Plain
     method: "POST",
     path: "/oauth/token",
     handler: async (req, res) => {
-      if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
+      if (!isFormContentType(req.headers["content-type"])) {
         return oauthError(res, 400, "invalid_request", "send an application/x-www-form-urlencoded body");
       }
       const form = await readForm(req, maxBodyBytes);

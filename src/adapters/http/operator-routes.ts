@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Metrics } from "../observability/metrics.js";
 import { type PlainRoute, sendJson } from "./plain-routes.js";
 
@@ -6,11 +7,16 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 
-/** /healthz (the process answers), /readyz (every dependency answers), /metrics, /.well-known/jwks.json. */
+/**
+ * /healthz (the process answers), /readyz (every dependency answers), /metrics (unless it is served on its own
+ * address: `metricsHere: false`), /.well-known/jwks.json.
+ */
 export function operatorRoutes(deps: {
   readonly readiness: readonly ReadinessCheck[];
   readonly metrics: Metrics;
   readonly jwks: () => unknown;
+  readonly metricsToken?: string | undefined;
+  readonly metricsHere?: boolean;
 }): PlainRoute[] {
   return [
     {
@@ -53,26 +59,7 @@ export function operatorRoutes(deps: {
         },
       },
     },
-    {
-      method: "GET",
-      path: "/metrics",
-      handler: async (_req, res) => {
-        const text = await deps.metrics.registry.metrics();
-        res.writeHead(200, { "content-type": deps.metrics.registry.contentType });
-        res.end(text);
-      },
-      doc: {
-        summary: "Prometheus metrics",
-        description:
-          "RPC counts and latencies, event relay and consumer figures, in the Prometheus text format.",
-        responses: {
-          "200": {
-            description: "Prometheus text format.",
-            content: { "text/plain": { schema: { type: "string" } } },
-          },
-        },
-      },
-    },
+    ...(deps.metricsHere === false ? [] : [metricsRoute(deps.metrics, deps.metricsToken)]),
     {
       method: "GET",
       path: "/.well-known/jwks.json",
@@ -132,6 +119,38 @@ const jwksBody = {
     },
   },
 };
+/**
+ * GET /metrics in Prometheus' text format. With a token, only `authorization: Bearer <token>` reads it (401
+ * otherwise): metric names and labels map the API, and counts tell traffic. Compared in constant time.
+ */
+export function metricsRoute(metrics: Metrics, token: string | undefined): PlainRoute {
+  const expected = token === undefined ? undefined : digest(token);
+  return {
+    method: "GET",
+    path: "/metrics",
+    handler: async (req, res) => {
+      if (expected) {
+        const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
+        if (!timingSafeEqual(digest(given), expected)) {
+          sendJson(
+            res,
+            401,
+            { error: "metrics need 'authorization: Bearer <METRICS_TOKEN>'" },
+            {
+              "www-authenticate": 'Bearer realm="metrics"',
+            },
+          );
+          return;
+        }
+      }
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { "content-type": metrics.registry.contentType });
+      res.end(text);
+    },
+  };
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {

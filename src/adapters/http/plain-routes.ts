@@ -57,6 +57,11 @@ export function plainRouter(routes: readonly PlainRoute[], onError: (error: unkn
     try {
       await route.handler(req, res);
     } catch (error) {
+      // The client left (mid-upload, say): nobody's bug, and free to repeat, so not logged.
+      if (req.destroyed || res.destroyed) {
+        res.destroy();
+        return;
+      }
       // A bug: logged with its stack, answered without detail.
       onError(error);
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });

@@ -1,10 +1,7 @@
 import { type MsgHdrs, headers as natsHeaders } from "nats";
 import { isId } from "../../domain/shared/id-format.js";
 import type { EventEnvelope } from "../events/event-decoding.js";
-import { subjectOf } from "../events/event-encoding.js";
-
-/** The subject prefix of every event; the rest of the subject is the event type "<context>.<event>". */
-export const EVENT_SUBJECT_PREFIX = "shopfloor.events.";
+import { DEFAULT_EVENT_SUBJECTS, type EventSubjects } from "./event-subjects.js";
 
 /** The headers of an event message (documented in the README for consumers in other services). */
 export const EVENT_HEADERS = {
@@ -19,28 +16,35 @@ export const EVENT_HEADERS = {
 } as const;
 
 /** Subject and headers of an event message; the payload is the envelope's protobuf bytes. */
-export function toEventMessage(envelope: EventEnvelope): { subject: string; headers: MsgHdrs } {
+export function toEventMessage(
+  envelope: EventEnvelope,
+  subjects: EventSubjects = DEFAULT_EVENT_SUBJECTS,
+): { subject: string; headers: MsgHdrs } {
   const headers = natsHeaders();
   headers.set(EVENT_HEADERS.id, envelope.id);
   headers.set(EVENT_HEADERS.payloadType, envelope.payloadType);
   headers.set(EVENT_HEADERS.occurredAt, envelope.occurredAt.toISOString());
   headers.set(EVENT_HEADERS.aggregateId, envelope.aggregateId);
-  return { subject: subjectOf(envelope.type), headers };
+  return { subject: subjects.of(envelope.type), headers };
 }
 
 /** The envelope of a received event message, or undefined when it is not one of ours (no usable id). */
-export function fromEventMessage(message: {
-  readonly subject: string;
-  readonly headers?: MsgHdrs | undefined;
-  readonly data: Uint8Array;
-}): EventEnvelope | undefined {
+export function fromEventMessage(
+  message: {
+    readonly subject: string;
+    readonly headers?: MsgHdrs | undefined;
+    readonly data: Uint8Array;
+  },
+  subjects: EventSubjects = DEFAULT_EVENT_SUBJECTS,
+): EventEnvelope | undefined {
   const h = message.headers;
   const id = h?.get(EVENT_HEADERS.id) ?? "";
-  if (!isId(id) || !message.subject.startsWith(EVENT_SUBJECT_PREFIX)) return undefined;
+  const type = subjects.typeOf(message.subject);
+  if (!isId(id) || type === undefined) return undefined;
   const occurredAt = new Date(h?.get(EVENT_HEADERS.occurredAt) ?? "");
   return {
     id,
-    type: message.subject.slice(EVENT_SUBJECT_PREFIX.length),
+    type,
     aggregateId: h?.get(EVENT_HEADERS.aggregateId) ?? "",
     payloadType: h?.get(EVENT_HEADERS.payloadType) ?? "",
     occurredAt: Number.isNaN(occurredAt.getTime()) ? new Date(0) : occurredAt,

@@ -7,7 +7,7 @@ import {
   StorageType,
   type StreamConfig,
 } from "nats";
-import { EVENT_SUBJECT_PREFIX } from "./event-message.js";
+import { DEFAULT_EVENT_SUBJECTS, type EventSubjects } from "./event-subjects.js";
 
 export interface EventStreamOptions {
   /** Stream name, e.g. "SHOPFLOOR_EVENTS". */
@@ -18,6 +18,8 @@ export interface EventStreamOptions {
   readonly duplicateWindowMs: number;
   /** Copies of each message in a cluster (1 on a single server). */
   readonly replicas: number;
+  /** The deployment's event subjects (NATS_SUBJECT_PREFIX); the default prefix when absent. */
+  readonly subjects?: EventSubjects;
 }
 
 /** JetStream's "stream name already in use with a different configuration". */
@@ -31,7 +33,7 @@ const STREAM_NAME_IN_USE = 10058;
 export async function ensureEventStream(jsm: JetStreamManager, options: EventStreamOptions): Promise<void> {
   const config: Partial<StreamConfig> & { name: string } = {
     name: options.name,
-    subjects: [`${EVENT_SUBJECT_PREFIX}>`],
+    subjects: [(options.subjects ?? DEFAULT_EVENT_SUBJECTS).all()],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
     discard: DiscardPolicy.Old,

@@ -35,7 +35,10 @@ export class JetStreamConnection {
       reconnectTimeWait: 1000,
       timeout: 5000,
     }).catch((error: unknown) => {
-      throw new Error(`cannot connect to NATS at ${url}: ${error instanceof Error ? error.message : error}`);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `cannot connect to NATS at ${withoutCredentials(url)}: ${reason.replaceAll(url, withoutCredentials(url))}`,
+      );
     });
     const jsm = await nc.jetstreamManager({ timeout: 5000 });
     return new JetStreamConnection(nc, nc.jetstream({ timeout: 5000 }), jsm, logger);
@@ -72,5 +75,18 @@ export class JetStreamConnection {
         for (const listener of this.reconnectListeners) listener();
       }
     }
+  }
+}
+
+/** The URL with any user, password or token replaced, for messages and logs: NATS_URL may carry credentials. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = "***";
+    parsed.password = "";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
   }
 }

@@ -13,12 +13,15 @@ import { CONSUMER_NAME, type EventConsumer } from "../../domain/shared/event-bus
 import type { StopHandle } from "../../domain/shared/stop-handle.js";
 import { type ConsumerDeliveryDeps, deliverToConsumer } from "../events/consumer-delivery.js";
 import type { ConsumerOrder } from "../events/consumer-order.js";
-import { EVENT_SUBJECT_PREFIX, fromEventMessage } from "./event-message.js";
+import { fromEventMessage } from "./event-message.js";
+import { DEFAULT_EVENT_SUBJECTS, type EventSubjects } from "./event-subjects.js";
 
 export interface JetStreamConsumerDeps extends ConsumerDeliveryDeps {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly stream: string;
+  /** The deployment's event subjects (NATS_SUBJECT_PREFIX); the default prefix when absent. */
+  readonly subjects?: EventSubjects;
   /** How long JetStream waits for an ack before redelivering; a running handler extends it. */
   readonly ackWaitMs?: number;
   /** Keeps an aggregate's events in order across redeliveries; without it a retried event is overtaken. */
@@ -30,14 +33,12 @@ export interface JetStreamConsumerDeps extends ConsumerDeliveryDeps {
   readonly inactiveThresholdMs?: number;
 }
 
-/**
- * The subject a durable consumer filters on. nats-server 2.9 allows one filter subject per consumer, so
- * several types share the narrowest wildcard that covers them and the others are acked unseen.
- */
-export function filterSubjectFor(types: readonly string[]): string {
-  if (types.length === 1) return EVENT_SUBJECT_PREFIX + types[0];
-  const contexts = new Set(types.map((t) => t.split(".")[0]));
-  return contexts.size === 1 ? `${EVENT_SUBJECT_PREFIX}${[...contexts][0]}.*` : `${EVENT_SUBJECT_PREFIX}>`;
+/** The subject a durable consumer filters on (see EventSubjects.filterFor). */
+export function filterSubjectFor(
+  types: readonly string[],
+  subjects: EventSubjects = DEFAULT_EVENT_SUBJECTS,
+): string {
+  return subjects.filterFor(types);
 }
 
 /**
@@ -56,7 +57,7 @@ export async function startJetStreamDurableConsumer(
   const types = new Set(consumer.eventTypes);
   const ackWaitMs = deps.ackWaitMs ?? 30_000;
   const durableConfig = {
-    filter_subject: filterSubjectFor(consumer.eventTypes),
+    filter_subject: filterSubjectFor(consumer.eventTypes, deps.subjects),
     ack_wait: nanos(ackWaitMs),
     ...(deps.inactiveThresholdMs ? { inactive_threshold: nanos(deps.inactiveThresholdMs) } : {}),
   };
@@ -67,7 +68,7 @@ export async function startJetStreamDurableConsumer(
   let messages: ConsumerMessages | undefined;
 
   const handle = async (m: JsMsg): Promise<void> => {
-    const envelope = fromEventMessage(m);
+    const envelope = fromEventMessage(m, deps.subjects);
     if (!envelope) {
       logger.error({ subject: m.subject, seq: m.seq }, "not a Shopfloor event message; terminated");
       m.term();

@@ -10,7 +10,7 @@ export class JetStreamEventBus implements EventBus {
   private readonly consumers = new Set<StopHandle>();
 
   constructor(private readonly deps: JetStreamConsumerDeps) {
-    this.live = new JetStreamLiveEvents(deps.js, deps.stream, deps.logger);
+    this.live = new JetStreamLiveEvents(deps.js, deps.stream, deps.logger, deps.subjects);
   }
 
   async consume(consumer: EventConsumer): Promise<StopHandle> {

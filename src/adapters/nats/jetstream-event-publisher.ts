@@ -2,9 +2,12 @@ import { ErrorCode, type JetStreamClient, NatsError } from "nats";
 import type { Logger } from "pino";
 import type { OutboxRecord, OutboxSink, SinkResult } from "../postgres/outbox-relay.js";
 import { toEventMessage } from "./event-message.js";
+import type { EventSubjects } from "./event-subjects.js";
 
 export interface JetStreamEventPublisherDeps {
   readonly js: JetStreamClient;
+  /** The deployment's event subjects (NATS_SUBJECT_PREFIX); the default prefix when absent. */
+  readonly subjects?: EventSubjects;
   /** False while the connection is down: publishing then fails at once instead of timing out. */
   readonly isConnected: () => boolean;
   /** Recreates the stream when publishes find no stream to answer them (someone deleted it). */
@@ -56,7 +59,7 @@ export class JetStreamEventPublisher implements OutboxSink {
   }
 
   private async publish(record: OutboxRecord): Promise<void> {
-    const { subject, headers } = toEventMessage(record);
+    const { subject, headers } = toEventMessage(record, this.deps.subjects);
     await this.deps.js.publish(subject, record.payload, {
       msgID: record.id,
       headers,

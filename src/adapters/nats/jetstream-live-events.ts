@@ -4,9 +4,9 @@ import type { DomainEvent } from "../../domain/shared/domain-event.js";
 import type { LiveEventFilter } from "../../domain/shared/event-bus.js";
 import type { StopHandle } from "../../domain/shared/stop-handle.js";
 import { decodeLiveEvent } from "../events/event-decoding.js";
-import { subjectOf } from "../events/event-encoding.js";
 import { LiveEventFanout } from "../events/live-event-fanout.js";
 import { fromEventMessage } from "./event-message.js";
+import { DEFAULT_EVENT_SUBJECTS, type EventSubjects } from "./event-subjects.js";
 
 /**
  * Live events from JetStream for in-process listeners: one ordered consumer per event type while anyone on
@@ -21,6 +21,7 @@ export class JetStreamLiveEvents {
     private readonly js: JetStreamClient,
     private readonly stream: string,
     private readonly logger: Logger,
+    private readonly subjects: EventSubjects = DEFAULT_EVENT_SUBJECTS,
   ) {
     this.fanout = new LiveEventFanout(logger);
   }
@@ -62,13 +63,13 @@ export class JetStreamLiveEvents {
 
   private async openFeed(type: string): Promise<ConsumerMessages> {
     const consumer = await this.js.consumers.get(this.stream, {
-      filterSubjects: subjectOf(type),
+      filterSubjects: this.subjects.of(type),
       deliver_policy: DeliverPolicy.New,
     });
     // Resolves once the server-side consumer exists: events stored from then on reach the listeners.
     return consumer.consume({
       callback: (m) => {
-        const envelope = fromEventMessage(m);
+        const envelope = fromEventMessage(m, this.subjects);
         if (!envelope) return;
         try {
           this.fanout.dispatch(decodeLiveEvent(envelope));

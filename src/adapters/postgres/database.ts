@@ -7,6 +7,12 @@ export type SqlExecutor = postgres.Sql | postgres.TransactionSql;
 export interface DatabaseOptions {
   /** Pool size. PGlite is single-session: its pool must be 1. */
   readonly max: number;
+  /**
+   * How long opening a connection may take. A request that needs a new connection waits this long at most when
+   * the server accepts TCP but does not answer (stuck, or partitioned away), then fails UNAVAILABLE: short
+   * enough to answer before a typical client deadline, long enough for a loaded server's handshake.
+   */
+  readonly connectTimeoutSeconds?: number;
   readonly onnotice?: (notice: postgres.Notice) => void;
 }
 
@@ -15,7 +21,10 @@ export function connectDatabase(url: string, options: DatabaseOptions): Sql {
   return postgres(url, {
     max: options.max,
     onnotice: options.onnotice ?? (() => {}),
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 3,
+    // A query waits out its connection's reconnect delay before the attempt even starts. postgres.js grows it to
+    // 20 s after repeated failures, which kept requests waiting on a database that was back; 1 s at most here.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     idle_timeout: 0,
     types: {
       bigint: {
