@@ -68,6 +68,7 @@ import { PostgresSigningKeyStore } from "../adapters/postgres/postgres-signing-k
 import { PostgresStockLedger } from "../adapters/postgres/postgres-stock-ledger.js";
 import { PostgresUnitOfWork } from "../adapters/postgres/postgres-unit-of-work.js";
 import { PostgresUserRepository } from "../adapters/postgres/postgres-user-repository.js";
+import { currentCall } from "../adapters/rpc/call-scope.js";
 import { Argon2PasswordHasher } from "../adapters/security/argon2-password-hasher.js";
 import { HmacPageTokens } from "../adapters/security/hmac-page-tokens.js";
 import { JoseAccessTokens } from "../adapters/security/jose-access-tokens.js";
@@ -82,7 +83,7 @@ import { runFulfilmentSimulator } from "../domain/ordering/advance-order.js";
 import { runIdempotencyKeyExpiry } from "../domain/ordering/expire-idempotency-keys.js";
 import { PlaceOrderBatcher } from "../domain/ordering/place-order-batcher.js";
 import { placeOrdersTogether } from "../domain/ordering/place-orders-together.js";
-import type { OrderingDeps, OrderingTx } from "../domain/ordering/ports.js";
+import type { OrderingDeps, OrderingTx, OrderPlacer } from "../domain/ordering/ports.js";
 import type { Clock } from "../domain/shared/clock.js";
 import type { EventBus } from "../domain/shared/event-bus.js";
 import type { JobScheduler } from "../domain/shared/job-scheduler.js";
@@ -94,6 +95,11 @@ import { createOffersIntegration } from "./offers-integration.js";
 import { createWebhooks } from "./webhooks.js";
 
 // The composition root: the only place that chooses adapters and builds use-case dependencies.
+
+/** Hands each PlaceOrder to the batcher with its caller's signal, so an order whose caller is gone is dropped. */
+function callerAware(placer: OrderPlacer): OrderPlacer {
+  return { place: (request) => placer.place({ ...request, signal: currentCall()?.signal }) };
+}
 
 /** Demo accounts of the embedded default (no DATABASE_URL): printed at start, never created otherwise. */
 export const DEMO_ADMIN = {
@@ -283,14 +289,16 @@ export async function startApp(
       shopCurrency: config.shopCurrency,
       autoAdvanceMs: config.orderAutoAdvanceMs,
       // Group commit: concurrent PlaceOrders share one transaction (docs/ordering.md, "Placing orders together").
-      placer: new PlaceOrderBatcher(
-        (requests) => placeOrdersTogether(orderingDeps, requests),
-        config.placeOrderBatching,
-        (fn) => AsyncResource.bind(fn),
-        {
-          waiting: (count) => metrics.placeOrderWaiting.set(count),
-          batchStarted: (size) => metrics.placeOrderBatchSize.observe(size),
-        },
+      placer: callerAware(
+        new PlaceOrderBatcher(
+          (requests) => placeOrdersTogether(orderingDeps, requests),
+          config.placeOrderBatching,
+          (fn) => AsyncResource.bind(fn),
+          {
+            waiting: (count) => metrics.placeOrderWaiting.set(count),
+            batchStarted: (size) => metrics.placeOrderBatchSize.observe(size),
+          },
+        ),
       ),
     };
     const analyticsDeps: AnalyticsDeps = {

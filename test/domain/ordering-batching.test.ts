@@ -41,6 +41,23 @@ function gatedTransactions() {
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("PlaceOrderBatcher", () => {
+  it("drops a queued order whose caller is gone before its batch starts, and places the rest", async () => {
+    const { batches, placeTogether } = gatedTransactions();
+    const batcher = new PlaceOrderBatcher(placeTogether, { maxBatch: 10, maxInFlight: 1 });
+    const first = batcher.place(request("a"));
+    const caller = new AbortController();
+    const gone = batcher.place({ ...request("b"), signal: caller.signal });
+    const stays = batcher.place(request("c"));
+    caller.abort(new Error("deadline exceeded"));
+    batches[0]?.settle();
+    await first;
+    await settled();
+    expect(batches[1]?.requests.map((r) => r.command.customerId)).toEqual(["c"]);
+    await expect(gone).rejects.toThrow("deadline exceeded");
+    batches[1]?.settle();
+    expect((await stays).order.id).toBe("order of c");
+  });
+
   it("starts an order at once when a batch slot is free, so a lone order never waits", async () => {
     const { batches, placeTogether } = gatedTransactions();
     const batcher = new PlaceOrderBatcher(placeTogether, { maxBatch: 10, maxInFlight: 2 });

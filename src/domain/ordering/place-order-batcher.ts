@@ -33,7 +33,9 @@ interface Waiting {
  * A batch never holds one customer's idempotency key twice (the second waits for the next batch, so it
  * replays the first). Each caller gets its own result or error; if the transaction itself fails (the
  * database), every caller of that batch gets that failure, as each would have alone. A caller that stops
- * waiting (its deadline passed) is answered by the RPC layer; its order commits or not with its batch.
+ * waiting (its deadline passed) is answered by the RPC layer: an order still queued then is dropped (its
+ * request's signal), one whose batch already started commits or not with its batch, like a COMMIT that races
+ * a deadline (the idempotency key is the remedy).
  */
 export class PlaceOrderBatcher implements OrderPlacer {
   private queue: Waiting[] = [];
@@ -77,6 +79,11 @@ export class PlaceOrderBatcher implements OrderPlacer {
     const left: Waiting[] = [];
     const keys = new Set<string>();
     for (const waiting of this.queue) {
+      // Its caller was answered already (deadline, or gone): placing it now would take stock nobody asked for.
+      if (waiting.request.signal?.aborted) {
+        waiting.reject(waiting.request.signal.reason ?? new Error("the caller is gone"));
+        continue;
+      }
       const { customerId, idempotencyKey } = waiting.request.command;
       const key = idempotencyKey === "" ? undefined : `${customerId}\u0000${idempotencyKey}`;
       if (batch.length >= this.options.maxBatch || (key !== undefined && keys.has(key))) {

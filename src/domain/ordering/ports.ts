@@ -16,6 +16,11 @@ import type { PlaceOrderCommand, PlaceOrderResult } from "./place-order.js";
 export interface PlacementRequest {
   readonly command: PlaceOrderCommand;
   readonly lines: readonly RequestedLine[];
+  /**
+   * Aborts when the caller is gone (left, or its deadline passed). A batched order whose caller is gone before
+   * its batch starts is not placed; once its batch has started it commits or not with the batch.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface OrderListQuery {
