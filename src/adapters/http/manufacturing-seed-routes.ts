@@ -79,7 +79,8 @@ function decode<D extends DescMessage>(schema: D, json: JsonValue): MessageShape
 
 function sendError(res: ServerResponse, error: unknown): void {
   if (error instanceof TooLarge) {
-    return sendJson(res, 413, { code: "resource_exhausted", message: error.message });
+    sendJson(res, 413, { code: "resource_exhausted", message: error.message });
+    return;
   }
   const e =
     error instanceof BadBody
