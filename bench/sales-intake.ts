@@ -132,7 +132,7 @@ try {
     select percentile_cont(0.5) within group (order by ms) as p50, percentile_cont(0.95) within group (order by ms) as p95
     from (select extract(epoch from published_at - occurred_at) * 1000 as ms from outbox
           where type = 'manufacturing.sale_submitted') lags`;
-  const [batches] = await sql<{ n: number }[]>`select count(distinct create_time)::int as n from purchases`;
+  const [batches] = await sql<{ n: number }[]>`select count(distinct xmin::text)::int as n from purchases`;
   await sql.end();
 
   const writtenPerSecond = (lag?.n ?? 0) / ((Date.now() - loadStart) / 1000);
@@ -141,7 +141,7 @@ try {
       line("ListBrands (baseline)", baseline) +
       line("SubmitSale accepted", intake) +
       `intake / baseline     ${((rate(intake) / rate(baseline)) * 100).toFixed(0)}%\n` +
-      `purchases written     ${writtenPerSecond.toFixed(0)}/s over the load and the drain, in ${batches?.n} write times\n` +
+      `purchases written     ${writtenPerSecond.toFixed(0)}/s over the load and the drain, by ${batches?.n} transactions\n` +
       `relay (commit -> bus) p50 ${f(relay?.p50)} ms  p95 ${f(relay?.p95)} ms\n` +
       `submit -> purchase    p50 ${f(lag?.p50)} ms  p95 ${f(lag?.p95)} ms  p99 ${f(lag?.p99)} ms  max ${f(lag?.max)} ms ` +
       `(${lag?.n} purchases; last written ${drainMs.toFixed(0)} ms after the load stopped)\n`,

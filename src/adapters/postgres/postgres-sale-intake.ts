@@ -53,7 +53,9 @@ export class PostgresSaleIntake implements SaleIntake {
     return rows.map(toSale);
   }
 
-  async markWritten(purchaseId: string): Promise<void> {
-    await this.sql`update sale_intake set written = true where purchase_id = ${purchaseId} and not written`;
+  async markWritten(purchaseId: string): Promise<boolean> {
+    const updated = await this.sql`
+      update sale_intake set written = true where purchase_id = ${purchaseId} and not written returning 1`;
+    return updated.length === 1;
   }
 }

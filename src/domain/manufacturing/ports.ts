@@ -39,8 +39,8 @@ export interface SaleIntake {
    * transaction ends; sales another transaction holds are skipped, so writers never queue behind each other.
    */
   unwritten(before: Date, limit: number): Promise<Sale[]>;
-  /** Records that the sale's purchase is written. */
-  markWritten(purchaseId: string): Promise<void>;
+  /** Records that the sale's purchase is written; false when it already was (nothing left to do). */
+  markWritten(purchaseId: string): Promise<boolean>;
 }
 
 export interface PurchaseListQuery {

@@ -44,7 +44,9 @@ export class FakeIntake implements SaleIntake {
     this.rows.push(sale);
     return { sale, created: true };
   }
-  async markWritten() {}
+  async markWritten() {
+    return true;
+  }
   async unwritten(before: Date, limit: number) {
     return this.rows
       .filter((s) => s.submitTime < before && !this.purchases.rows.has(s.purchaseId))
