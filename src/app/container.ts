@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
 import { uuidv7 } from "uuidv7";
@@ -26,6 +27,7 @@ import { OrderService, orderingService } from "../adapters/connect/ordering-serv
 import { rateLimitInterceptors } from "../adapters/connect/rate-limit-interceptor.js";
 import { RequestBudgets } from "../adapters/connect/request-budgets.js";
 import { requestDecodingInterceptor } from "../adapters/connect/request-decoding-interceptor.js";
+import { peerAddressKey } from "../adapters/connect/rpc-context.js";
 import {
   type InterceptedService,
   intercept,
@@ -36,6 +38,7 @@ import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.
 import { apiReferenceRoutes } from "../adapters/http/api-reference-routes.js";
 import { consoleRoute } from "../adapters/http/console-route.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
+import { manufacturingSeedRoutes } from "../adapters/http/manufacturing-seed-routes.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { metricsRoute, operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
 import { plainRouter } from "../adapters/http/plain-routes.js";
@@ -389,6 +392,12 @@ export async function startApp(
       rateLimits.perAccount,
     ];
     const mapStreamError = streamErrorMapper(logger);
+    const manufacturingRpcs = intercept(
+      ManufacturingService,
+      manufacturingService(manufacturingDeps, webhooks.deps),
+      interceptors,
+      mapStreamError,
+    );
     const services: InterceptedService[] = [
       intercept(
         IdentityService,
@@ -408,12 +417,7 @@ export async function startApp(
         interceptors,
         mapStreamError,
       ) as InterceptedService,
-      intercept(
-        ManufacturingService,
-        manufacturingService(manufacturingDeps, webhooks.deps),
-        interceptors,
-        mapStreamError,
-      ) as InterceptedService,
+      manufacturingRpcs as InterceptedService,
       intercept(
         AnalyticsService,
         analyticsService(analyticsDeps),
@@ -450,6 +454,14 @@ export async function startApp(
         metricsHere: config.metrics.listen === undefined,
       }),
       oauthTokenRoute(identityDeps, config.maxBodyBytes),
+      // The seed's login and REST paths (seeds/000), for partners who integrated with it.
+      oauthTokenRoute(identityDeps, config.maxBodyBytes, "/login"),
+      ...manufacturingSeedRoutes({
+        service: manufacturingRpcs,
+        maxBodyBytes: config.maxBodyBytes,
+        shutdownSignal: shutdown.signal,
+        contextValues: (req) => createContextValues().set(peerAddressKey, req.socket.remoteAddress),
+      }),
     ];
     const { server: http, drain: drainHttp } = createHttpServer({
       services,
