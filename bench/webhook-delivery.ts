@@ -86,7 +86,7 @@ const purchaseIds = offices.flatMap((o) => o.purchaseIds);
 await eventually(
   () => Promise.all(purchaseIds.map((purchaseId) => mf.getPurchase({ purchaseId }, adminCall))),
   {
-    timeoutMs: 60_000,
+    timeoutMs: 300_000,
   },
 );
 
