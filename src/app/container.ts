@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
+import { createContextValues } from "@connectrpc/connect";
 import * as grpc from "@grpc/grpc-js";
 import { type Logger, pino } from "pino";
 import { uuidv7 } from "uuidv7";
@@ -15,6 +16,7 @@ import { IdentityService, identityService } from "../adapters/connect/identity-s
 import { loggingInterceptor, streamErrorMapper } from "../adapters/connect/logging-interceptor.js";
 import { ManufacturingService, manufacturingService } from "../adapters/connect/manufacturing-service.js";
 import { OrderService, orderingService } from "../adapters/connect/ordering-service.js";
+import { peerAddressKey } from "../adapters/connect/rpc-context.js";
 import {
   type InterceptedService,
   intercept,
@@ -22,6 +24,7 @@ import {
 } from "../adapters/connect/rpc-interceptor.js";
 import { createGrpcServer, type GrpcServer } from "../adapters/grpc/grpc-server.js";
 import { createHttpServer } from "../adapters/http/http-server.js";
+import { manufacturingSeedRoutes } from "../adapters/http/manufacturing-seed-routes.js";
 import { oauthTokenRoute } from "../adapters/http/oauth-token-route.js";
 import { operatorRoutes, type ReadinessCheck } from "../adapters/http/operator-routes.js";
 import { Metrics } from "../adapters/observability/metrics.js";
@@ -274,6 +277,12 @@ export async function startApp(
       authInterceptor(accessTokens),
     ];
     const mapStreamError = streamErrorMapper(logger);
+    const manufacturingRpcs = intercept(
+      ManufacturingService,
+      manufacturingService(manufacturingDeps, webhooks.deps),
+      interceptors,
+      mapStreamError,
+    );
     const services: InterceptedService[] = [
       intercept(
         IdentityService,
@@ -293,12 +302,7 @@ export async function startApp(
         interceptors,
         mapStreamError,
       ) as InterceptedService,
-      intercept(
-        ManufacturingService,
-        manufacturingService(manufacturingDeps, webhooks.deps),
-        interceptors,
-        mapStreamError,
-      ) as InterceptedService,
+      manufacturingRpcs as InterceptedService,
     ];
 
     const readiness: ReadinessCheck[] = [
@@ -318,6 +322,14 @@ export async function startApp(
       routes: [
         ...operatorRoutes({ readiness, metrics, jwks: () => accessTokens.jwks() }),
         oauthTokenRoute(identityDeps, config.maxBodyBytes),
+        // The seed's login and REST paths (seeds/000), for partners who integrated with it.
+        oauthTokenRoute(identityDeps, config.maxBodyBytes, "/login"),
+        ...manufacturingSeedRoutes({
+          service: manufacturingRpcs,
+          maxBodyBytes: config.maxBodyBytes,
+          shutdownSignal: shutdown.signal,
+          contextValues: (req) => createContextValues().set(peerAddressKey, req.socket.remoteAddress),
+        }),
       ],
       onRouteError: (error) => logger.error({ err: error }, "unhandled error in a plain route"),
       maxBodyBytes: config.maxBodyBytes,

@@ -15,6 +15,20 @@ export const DEMO_CUSTOMER = {
   password: "Shopfloor-Demo-Customer-1",
 } as const;
 
+/** Partner users to try the manufacturing flow with (docs/manufacturing.md): an office and a Škoda plant. */
+export const DEMO_OFFICE = {
+  email: "office@shopfloor.local",
+  username: "office",
+  password: "Shopfloor-Demo-Office-1",
+  officeCode: "DEMO-PRG",
+} as const;
+export const DEMO_FACTORY = {
+  email: "factory@shopfloor.local",
+  username: "factory",
+  password: "Shopfloor-Demo-Factory-1",
+  brands: ["skoda"],
+} as const;
+
 const CATALOG: ReadonlyArray<{
   slug: string;
   name: string;
@@ -59,9 +73,16 @@ export async function loadDemoData(
 ): Promise<void> {
   const existing = await deps.catalog.categories.list({ limit: 1 });
   if (existing.length > 0) return;
-  await createAccount(deps.identity, { ...DEMO_CUSTOMER, role: "CUSTOMER" }).catch((error: unknown) => {
-    if (!(error instanceof AlreadyExists)) throw error;
-  });
+  const demoAccounts = [
+    { ...DEMO_CUSTOMER, role: "CUSTOMER" as const },
+    { ...DEMO_OFFICE, role: "REGIONAL_OFFICE" as const },
+    { ...DEMO_FACTORY, brands: [...DEMO_FACTORY.brands], role: "MANUFACTURER" as const },
+  ];
+  for (const account of demoAccounts) {
+    await createAccount(deps.identity, account).catch((error: unknown) => {
+      if (!(error instanceof AlreadyExists)) throw error;
+    });
+  }
   for (const category of CATALOG) {
     const created = await createCategory(deps.catalog, category);
     for (const [name, description, amountMinor, stock] of category.products) {

@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { ConfigError, loadConfig } from "./config.js";
 import { DEMO_ADMIN, startApp } from "./container.js";
-import { DEMO_CUSTOMER } from "./demo-data.js";
+import { DEMO_CUSTOMER, DEMO_FACTORY, DEMO_OFFICE } from "./demo-data.js";
 
 // Starts Shopfloor and stops it cleanly on SIGTERM/SIGINT: stop taking requests, drain in-flight ones, stop
 // workers, close the database.
@@ -39,7 +39,11 @@ async function main(): Promise<void> {
         `  gRPC                      : ${app.grpcAddress}   (grpcurl -plaintext ${app.grpcAddress} list)`,
         `  Demo admin                : ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}`,
         ...(config.demoData
-          ? [`  Demo customer             : ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`]
+          ? [
+              `  Demo customer             : ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,
+              `  Demo regional office      : ${DEMO_OFFICE.email} / ${DEMO_OFFICE.password} (${DEMO_OFFICE.officeCode})`,
+              `  Demo manufacturer         : ${DEMO_FACTORY.email} / ${DEMO_FACTORY.password} (skoda)`,
+            ]
           : []),
         "",
       ].join("\n") + "\n",

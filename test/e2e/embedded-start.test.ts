@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CatalogService } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { IdentityService, Role } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { ManufacturingService } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
 import { DEMO_ADMIN } from "../../src/app/container.js";
-import { DEMO_CUSTOMER } from "../../src/app/demo-data.js";
+import { DEMO_CUSTOMER, DEMO_FACTORY, DEMO_OFFICE } from "../../src/app/demo-data.js";
 import { bearer, clientFor, closeGrpcClients, SURFACES } from "../support/clients.js";
+import { eventually } from "../support/eventually.js";
 import { type SpawnedApp, spawnApp, stopWithSigterm } from "../support/spawned-app.js";
 
 // `npm start` with no configuration: the embedded default (PGlite in SHOPFLOOR_DATA_DIR, in-process bus),
@@ -45,6 +47,27 @@ describe("the embedded default", () => {
         bearer(customer.accessToken),
       );
       expect(listed.products.length).toBeGreaterThanOrEqual(9);
+      // Demo partners: an office sells a Škoda, the demo plant sees it in its queue.
+      const office = await clientFor("connect", IdentityService, first).login({
+        login: DEMO_OFFICE.email,
+        password: DEMO_OFFICE.password,
+      });
+      const factory = await clientFor("connect", IdentityService, first).login({
+        login: DEMO_FACTORY.email,
+        password: DEMO_FACTORY.password,
+      });
+      const manufacturing = clientFor("connect", ManufacturingService, first);
+      const { purchaseId } = await manufacturing.submitSale(
+        { externalOrderNumber: `demo-${Date.now()}`, brand: "skoda", carModel: "Kodiaq" },
+        bearer(office.accessToken),
+      );
+      await eventually(async () => {
+        const queue = await manufacturing.listVehiclesForManufacturing(
+          { brand: "skoda" },
+          bearer(factory.accessToken),
+        );
+        expect(queue.purchases.map((p) => p.id)).toContain(purchaseId);
+      });
       customerName = `kept_${Date.now()}`;
       await clientFor("connect", IdentityService, first).register({
         email: `${customerName}@example.com`,

@@ -141,9 +141,9 @@ describe.each(BUSES)("webhooks on $database with the $bus bus", ({ bus, database
       });
       expect(got.every((r) => r.verifiedBy.length === 1)).toBe(true);
       expect(got[2]?.payload?.data).toMatchObject({
-        purchase: { id: purchaseId, brand: "skoda", car_model: "Octavia", state: "BUILT" },
-        previous_state: "IN_PRODUCTION",
-        state: "BUILT",
+        purchase: { id: purchaseId, brand: "skoda", car_model: "Octavia", state: "PURCHASE_STATE_BUILT" },
+        previous_state: "PURCHASE_STATE_IN_PRODUCTION",
+        state: "PURCHASE_STATE_BUILT",
         actor_id: factory.clientId,
         sequence: 2,
       });

@@ -371,3 +371,45 @@ describe.each(BUSES)("ManufacturingService on $database with the $bus bus", ({ b
     expect(purchase.carModel).toBe("A4");
   });
 });
+
+describe("the intake's backstop sweep", () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    // One delivery only, so the sale's event is dead-lettered at its first failure; the sweep runs every second.
+    app = await startTestApp({ env: { CONSUMER_MAX_DELIVER: "1", SALE_INTAKE_SWEEP: "1s" } });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await app?.database.drop();
+  });
+
+  it("writes a sale whose event was dead-lettered", async () => {
+    const admin = await signInAdmin(app);
+    const office = await signInPartnerClient(app, admin, { officeCode: uniqueOfficeCode() });
+    const mf = clientFor("connect", ManufacturingService, app);
+    await app.sql`alter table purchases rename to purchases_unreachable`;
+    let purchaseId = "";
+    try {
+      purchaseId = (
+        await mf.submitSale(
+          { externalOrderNumber: uniqueName("DL-"), brand: "vw", carModel: "Passat" },
+          office.call,
+        )
+      ).purchaseId;
+      await eventually(async () => {
+        const [row] = await app.sql<{ n: number }[]>`
+          select count(*)::int as n from dead_letters where consumer = 'manufacturing-purchase-intake'`;
+        expect(row?.n).toBe(1);
+      });
+    } finally {
+      await app.sql`alter table purchases_unreachable rename to purchases`;
+    }
+    const purchase = await eventually(
+      async () => (await mf.getPurchase({ purchaseId }, office.call)).purchase,
+      { timeoutMs: 15_000 },
+    );
+    expect(purchase?.carModel).toBe("Passat");
+  });
+});

@@ -45,10 +45,15 @@ export class PostgresSaleIntake implements SaleIntake {
 
   async unwritten(before: Date, limit: number): Promise<Sale[]> {
     const rows = await this.sql<SaleRow[]>`
-      select s.* from sale_intake s
-      where s.submit_time < ${before} and not exists (select 1 from purchases p where p.id = s.purchase_id)
-      order by s.submit_time, s.purchase_id
-      limit ${limit}`;
+      select * from sale_intake
+      where not written and submit_time < ${before}
+      order by submit_time
+      limit ${limit}
+      for update skip locked`;
     return rows.map(toSale);
+  }
+
+  async markWritten(purchaseId: string): Promise<void> {
+    await this.sql`update sale_intake set written = true where purchase_id = ${purchaseId} and not written`;
   }
 }

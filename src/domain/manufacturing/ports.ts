@@ -34,8 +34,13 @@ export interface SaleIntake {
    * sale are decided by the database (one inserts, the others wait for it and then find it).
    */
   record(sale: Sale): Promise<RecordedSale>;
-  /** Sales submitted before `before` that have no purchase yet, oldest first. */
+  /**
+   * Sales submitted before `before` whose purchase is not written yet, oldest first, locked until the
+   * transaction ends; sales another transaction holds are skipped, so writers never queue behind each other.
+   */
   unwritten(before: Date, limit: number): Promise<Sale[]>;
+  /** Records that the sale's purchase is written. */
+  markWritten(purchaseId: string): Promise<void>;
 }
 
 export interface PurchaseListQuery {

@@ -29,6 +29,7 @@ export async function recordPurchase(
     updateTime: now,
     history: [{ state: "ORDERED", changeTime: now }],
   };
+  await tx.intake.markWritten(sale.purchaseId);
   if (!(await tx.purchases.insertIfAbsent(purchase))) return false;
   const event: PurchaseCreated = {
     id: deps.ids.newId(),
@@ -41,7 +42,15 @@ export async function recordPurchase(
   return true;
 }
 
-/** The durable consumer that turns every `manufacturing.sale_submitted` into a purchase. */
+/** Sales written beside the event's own in one consumer transaction. */
+const CATCH_UP_BATCH = 100;
+
+/**
+ * The durable consumer that turns every `manufacturing.sale_submitted` into a purchase. Events reach it one
+ * at a time, so under a burst it would fall behind by the queue's length; instead each event's transaction
+ * also writes the oldest other sales still unwritten (up to a batch), and the events of those then find their
+ * purchase written and cost a mark each. The lag stays near one transaction however deep the queue.
+ */
 export function purchaseIntakeConsumer(
   deps: Pick<ManufacturingDeps, "uow" | "clock" | "ids">,
 ): EventConsumer {
@@ -50,12 +59,16 @@ export function purchaseIntakeConsumer(
     eventTypes: ["manufacturing.sale_submitted"],
     uow: deps.uow,
     handle: async (event, tx) => {
-      await recordPurchase(deps, tx, (event as SaleSubmitted).payload.sale);
+      const sale = (event as SaleSubmitted).payload.sale;
+      await recordPurchase(deps, tx, sale);
+      for (const other of await tx.intake.unwritten(deps.clock.now(), CATCH_UP_BATCH)) {
+        if (other.purchaseId !== sale.purchaseId) await recordPurchase(deps, tx, other);
+      }
     },
   });
 }
 
-const SWEEP_BATCH = 500;
+const SWEEP_BATCH = 200;
 
 /**
  * The backstop behind the consumer: once a period (once across instances), sales older than one period that
@@ -63,14 +76,20 @@ const SWEEP_BATCH = 500;
  * With it, a sale answered OK becomes a purchase even if every delivery of its event failed.
  */
 export function runPurchaseIntakeSweep(
-  deps: Pick<ManufacturingDeps, "uow" | "intake" | "clock" | "ids">,
+  deps: Pick<ManufacturingDeps, "uow" | "clock" | "ids">,
   jobs: Pick<JobScheduler, "every">,
   periodMs: number,
 ): StopHandle {
   return jobs.every("manufacturing.intake-sweep", periodMs, async () => {
     const before = new Date(deps.clock.now().getTime() - periodMs);
-    for (const sale of await deps.intake.unwritten(before, SWEEP_BATCH)) {
-      await deps.uow.run((tx) => recordPurchase(deps, tx, sale));
+    // Batch by batch, each in its own transaction, until none is left.
+    for (;;) {
+      const written = await deps.uow.run(async (tx) => {
+        const sales = await tx.intake.unwritten(before, SWEEP_BATCH);
+        for (const sale of sales) await recordPurchase(deps, tx, sale);
+        return sales.length;
+      });
+      if (written < SWEEP_BATCH) return;
     }
   });
 }

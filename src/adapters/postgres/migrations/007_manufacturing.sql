@@ -43,8 +43,11 @@ CREATE TABLE sale_intake (
   car_model              text NOT NULL,
   submitted_by           text NOT NULL,
   submit_time            timestamptz(3) NOT NULL,
+  -- Set in the transaction that writes the purchase; the partial index finds the sales still to write.
+  written                boolean NOT NULL DEFAULT false,
   CONSTRAINT sale_intake_office_order_key UNIQUE (office_code, external_order_number)
 );
+CREATE INDEX sale_intake_unwritten_idx ON sale_intake (submit_time) WHERE NOT written;
 
 CREATE TABLE purchases (
   id                     uuid PRIMARY KEY,
