@@ -98,7 +98,9 @@ describe("webhooks when an instance is killed mid-delivery and NATS restarts", (
       async () => {
         const got = receiver.about(purchaseId);
         const states = new Set(got.map((r) => r.payload?.data.state));
-        expect(states).toEqual(new Set(["ORDERED", "IN_PRODUCTION", "BUILT", "SHIPPED"]));
+        expect(states).toEqual(
+          new Set(["ORDERED", "IN_PRODUCTION", "BUILT", "SHIPPED"].map((s) => `PURCHASE_STATE_${s}`)),
+        );
         const { deliveries } = await mf(live).listWebhookDeliveries({ webhookId }, office.call);
         expect(deliveries).toHaveLength(4);
         expect(deliveries.every((d) => d.status === DeliveryStatus.SUCCEEDED)).toBe(true);

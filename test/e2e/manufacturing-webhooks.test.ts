@@ -141,9 +141,9 @@ describe.each(BUSES)("webhooks on $database with the $bus bus", ({ bus, database
       });
       expect(got.every((r) => r.verifiedBy.length === 1)).toBe(true);
       expect(got[2]?.payload?.data).toMatchObject({
-        purchase: { id: purchaseId, brand: "skoda", car_model: "Octavia", state: "BUILT" },
-        previous_state: "IN_PRODUCTION",
-        state: "BUILT",
+        purchase: { id: purchaseId, brand: "skoda", car_model: "Octavia", state: "PURCHASE_STATE_BUILT" },
+        previous_state: "PURCHASE_STATE_IN_PRODUCTION",
+        state: "PURCHASE_STATE_BUILT",
         actor_id: factory.clientId,
         sequence: 2,
       });
@@ -158,6 +158,11 @@ describe.each(BUSES)("webhooks on $database with the $bus bus", ({ bus, database
       expect(new Set(log.map((d) => d.id))).toEqual(new Set(got.map((r) => r.id)));
       expect(log[0]).toMatchObject({ attempts: 1, lastStatusCode: 200, lastError: "", webhookId });
       expect(log[0]?.nextAttemptTime).toBeUndefined();
+
+      const metrics = await (await fetch(`${app.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^shopfloor_webhook_attempts_total\{outcome="succeeded"\} [1-9]/m);
+      expect(metrics).toMatch(/^shopfloor_webhook_attempt_duration_seconds_count [1-9]/m);
+      expect(metrics).toMatch(/^shopfloor_webhook_dead_letters_total /m);
     });
 
     it("retries a receiver that answers 500 twice: three attempts, one webhook-id, every signature valid", async () => {

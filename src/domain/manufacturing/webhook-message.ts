@@ -1,5 +1,6 @@
 // The JSON body a regional office receives, in the Standard Webhooks shape {type, timestamp, data}, with the
-// seed's snake_case keys and short state names ("IN_PRODUCTION", as its update-state path takes them).
+// seed's snake_case keys and the states' full names ("PURCHASE_STATE_IN_PRODUCTION"), as every other JSON
+// answer and the events spell them.
 
 /** A purchase change worth telling its office about: its creation, or a move from one state to another. */
 export interface PurchaseChangeNotice {
@@ -23,6 +24,7 @@ export interface PurchaseChangeNotice {
 
 /** The body of every attempt of the notice's deliveries (the same bytes each time, so the same signature base). */
 export function webhookBody(notice: PurchaseChangeNotice): string {
+  const stateName = (state: string) => `PURCHASE_STATE_${state}`;
   return JSON.stringify({
     type: notice.type,
     timestamp: notice.changeTime.toISOString(),
@@ -33,10 +35,10 @@ export function webhookBody(notice: PurchaseChangeNotice): string {
         external_order_number: notice.externalOrderNumber,
         brand: notice.brand,
         car_model: notice.carModel,
-        state: notice.state,
+        state: stateName(notice.state),
       },
-      previous_state: notice.previousState ?? null,
-      state: notice.state,
+      previous_state: notice.previousState === undefined ? null : stateName(notice.previousState),
+      state: stateName(notice.state),
       change_time: notice.changeTime.toISOString(),
       actor_id: notice.actorId,
       sequence: notice.sequence,
