@@ -186,6 +186,8 @@ export const RotateSigningKeysRequestSchema: GenMessage<RotateSigningKeysRequest
   messageDesc(file_shopfloor_identity_v1_identity, 3);
 
 /**
+ * The answer of RotateSigningKeys.
+ *
  * @generated from message shopfloor.identity.v1.RotateSigningKeysResponse
  */
 export type RotateSigningKeysResponse = Message<"shopfloor.identity.v1.RotateSigningKeysResponse"> & {
@@ -212,6 +214,8 @@ export const RotateSigningKeysResponseSchema: GenMessage<RotateSigningKeysRespon
   messageDesc(file_shopfloor_identity_v1_identity, 4);
 
 /**
+ * What RetireSigningKey takes.
+ *
  * @generated from message shopfloor.identity.v1.RetireSigningKeyRequest
  */
 export type RetireSigningKeyRequest = Message<"shopfloor.identity.v1.RetireSigningKeyRequest"> & {
@@ -596,6 +600,8 @@ export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PUR
   messageDesc(file_shopfloor_identity_v1_identity, 18);
 
 /**
+ * What CreatePartnerClient takes.
+ *
  * @generated from message shopfloor.identity.v1.CreatePartnerClientRequest
  */
 export type CreatePartnerClientRequest = Message<"shopfloor.identity.v1.CreatePartnerClientRequest"> & {
@@ -636,6 +642,8 @@ export const CreatePartnerClientRequestSchema: GenMessage<CreatePartnerClientReq
   messageDesc(file_shopfloor_identity_v1_identity, 19);
 
 /**
+ * The answer of CreatePartnerClient.
+ *
  * @generated from message shopfloor.identity.v1.CreatePartnerClientResponse
  */
 export type CreatePartnerClientResponse = Message<"shopfloor.identity.v1.CreatePartnerClientResponse"> & {
@@ -654,6 +662,8 @@ export type CreatePartnerClientResponse = Message<"shopfloor.identity.v1.CreateP
   clientSecret: string;
 
   /**
+   * The partner client as it is now.
+   *
    * @generated from field: shopfloor.identity.v1.PartnerClient client = 3;
    */
   client?: PartnerClient | undefined;
@@ -667,10 +677,14 @@ export const CreatePartnerClientResponseSchema: GenMessage<CreatePartnerClientRe
   messageDesc(file_shopfloor_identity_v1_identity, 20);
 
 /**
+ * What RotatePartnerClientSecret takes.
+ *
  * @generated from message shopfloor.identity.v1.RotatePartnerClientSecretRequest
  */
 export type RotatePartnerClientSecretRequest = Message<"shopfloor.identity.v1.RotatePartnerClientSecretRequest"> & {
   /**
+   * The partner client's id.
+   *
    * @generated from field: string client_id = 1;
    */
   clientId: string;
@@ -684,10 +698,14 @@ export const RotatePartnerClientSecretRequestSchema: GenMessage<RotatePartnerCli
   messageDesc(file_shopfloor_identity_v1_identity, 21);
 
 /**
+ * The answer of RotatePartnerClientSecret.
+ *
  * @generated from message shopfloor.identity.v1.RotatePartnerClientSecretResponse
  */
 export type RotatePartnerClientSecretResponse = Message<"shopfloor.identity.v1.RotatePartnerClientSecretResponse"> & {
   /**
+   * The partner client's id.
+   *
    * @generated from field: string client_id = 1;
    */
   clientId: string;
@@ -700,6 +718,8 @@ export type RotatePartnerClientSecretResponse = Message<"shopfloor.identity.v1.R
   clientSecret: string;
 
   /**
+   * The partner client as it is now.
+   *
    * @generated from field: shopfloor.identity.v1.PartnerClient client = 3;
    */
   client?: PartnerClient | undefined;
@@ -713,10 +733,14 @@ export const RotatePartnerClientSecretResponseSchema: GenMessage<RotatePartnerCl
   messageDesc(file_shopfloor_identity_v1_identity, 22);
 
 /**
+ * What DisablePartnerClient takes.
+ *
  * @generated from message shopfloor.identity.v1.DisablePartnerClientRequest
  */
 export type DisablePartnerClientRequest = Message<"shopfloor.identity.v1.DisablePartnerClientRequest"> & {
   /**
+   * The partner client's id.
+   *
    * @generated from field: string client_id = 1;
    */
   clientId: string;
@@ -730,10 +754,14 @@ export const DisablePartnerClientRequestSchema: GenMessage<DisablePartnerClientR
   messageDesc(file_shopfloor_identity_v1_identity, 23);
 
 /**
+ * The answer of DisablePartnerClient.
+ *
  * @generated from message shopfloor.identity.v1.DisablePartnerClientResponse
  */
 export type DisablePartnerClientResponse = Message<"shopfloor.identity.v1.DisablePartnerClientResponse"> & {
   /**
+   * The partner client as it is now.
+   *
    * @generated from field: shopfloor.identity.v1.PartnerClient client = 1;
    */
   client?: PartnerClient | undefined;
@@ -747,6 +775,8 @@ export const DisablePartnerClientResponseSchema: GenMessage<DisablePartnerClient
   messageDesc(file_shopfloor_identity_v1_identity, 24);
 
 /**
+ * What ListPartnerClients takes.
+ *
  * @generated from message shopfloor.identity.v1.ListPartnerClientsRequest
  */
 export type ListPartnerClientsRequest = Message<"shopfloor.identity.v1.ListPartnerClientsRequest"> & {
@@ -760,6 +790,8 @@ export const ListPartnerClientsRequestSchema: GenMessage<ListPartnerClientsReque
   messageDesc(file_shopfloor_identity_v1_identity, 25);
 
 /**
+ * The answer of ListPartnerClients.
+ *
  * @generated from message shopfloor.identity.v1.ListPartnerClientsResponse
  */
 export type ListPartnerClientsResponse = Message<"shopfloor.identity.v1.ListPartnerClientsResponse"> & {
@@ -779,6 +811,8 @@ export const ListPartnerClientsResponseSchema: GenMessage<ListPartnerClientsResp
   messageDesc(file_shopfloor_identity_v1_identity, 26);
 
 /**
+ * What IssueClientToken takes.
+ *
  * @generated from message shopfloor.identity.v1.IssueClientTokenRequest
  */
 export type IssueClientTokenRequest = Message<"shopfloor.identity.v1.IssueClientTokenRequest"> & {
@@ -805,6 +839,8 @@ export const IssueClientTokenRequestSchema: GenMessage<IssueClientTokenRequest> 
   messageDesc(file_shopfloor_identity_v1_identity, 27);
 
 /**
+ * The answer of IssueClientToken.
+ *
  * @generated from message shopfloor.identity.v1.IssueClientTokenResponse
  */
 export type IssueClientTokenResponse = Message<"shopfloor.identity.v1.IssueClientTokenResponse"> & {

@@ -245,6 +245,8 @@ export type WebhookDelivery = Message<"shopfloor.manufacturing.v1.WebhookDeliver
   id: string;
 
   /**
+   * The endpoint's id (as RegisterWebhook answered it).
+   *
    * @generated from field: string webhook_id = 2;
    */
   webhookId: string;
@@ -317,6 +319,8 @@ export const WebhookDeliverySchema: GenMessage<WebhookDelivery> = /*@__PURE__*/
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 4);
 
 /**
+ * What ListBrands takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListBrandsRequest
  */
 export type ListBrandsRequest = Message<"shopfloor.manufacturing.v1.ListBrandsRequest"> & {
@@ -330,6 +334,8 @@ export const ListBrandsRequestSchema: GenMessage<ListBrandsRequest> = /*@__PURE_
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 5);
 
 /**
+ * The answer of ListBrands.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListBrandsResponse
  */
 export type ListBrandsResponse = Message<"shopfloor.manufacturing.v1.ListBrandsResponse"> & {
@@ -349,6 +355,8 @@ export const ListBrandsResponseSchema: GenMessage<ListBrandsResponse> = /*@__PUR
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 6);
 
 /**
+ * What CreateBrand takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.CreateBrandRequest
  */
 export type CreateBrandRequest = Message<"shopfloor.manufacturing.v1.CreateBrandRequest"> & {
@@ -382,10 +390,14 @@ export const CreateBrandRequestSchema: GenMessage<CreateBrandRequest> = /*@__PUR
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 7);
 
 /**
+ * The answer of CreateBrand.
+ *
  * @generated from message shopfloor.manufacturing.v1.CreateBrandResponse
  */
 export type CreateBrandResponse = Message<"shopfloor.manufacturing.v1.CreateBrandResponse"> & {
   /**
+   * The brand as it is now.
+   *
    * @generated from field: shopfloor.manufacturing.v1.Brand brand = 1;
    */
   brand?: Brand | undefined;
@@ -399,6 +411,8 @@ export const CreateBrandResponseSchema: GenMessage<CreateBrandResponse> = /*@__P
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 8);
 
 /**
+ * What UpdateBrand takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.UpdateBrandRequest
  */
 export type UpdateBrandRequest = Message<"shopfloor.manufacturing.v1.UpdateBrandRequest"> & {
@@ -425,10 +439,14 @@ export const UpdateBrandRequestSchema: GenMessage<UpdateBrandRequest> = /*@__PUR
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 9);
 
 /**
+ * The answer of UpdateBrand.
+ *
  * @generated from message shopfloor.manufacturing.v1.UpdateBrandResponse
  */
 export type UpdateBrandResponse = Message<"shopfloor.manufacturing.v1.UpdateBrandResponse"> & {
   /**
+   * The brand as it is now.
+   *
    * @generated from field: shopfloor.manufacturing.v1.Brand brand = 1;
    */
   brand?: Brand | undefined;
@@ -442,6 +460,8 @@ export const UpdateBrandResponseSchema: GenMessage<UpdateBrandResponse> = /*@__P
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 10);
 
 /**
+ * What SubmitSale takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.SubmitSaleRequest
  */
 export type SubmitSaleRequest = Message<"shopfloor.manufacturing.v1.SubmitSaleRequest"> & {
@@ -475,6 +495,8 @@ export const SubmitSaleRequestSchema: GenMessage<SubmitSaleRequest> = /*@__PURE_
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 11);
 
 /**
+ * The answer of SubmitSale.
+ *
  * @generated from message shopfloor.manufacturing.v1.SubmitSaleResponse
  */
 export type SubmitSaleResponse = Message<"shopfloor.manufacturing.v1.SubmitSaleResponse"> & {
@@ -501,6 +523,8 @@ export const SubmitSaleResponseSchema: GenMessage<SubmitSaleResponse> = /*@__PUR
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 12);
 
 /**
+ * What ListVehiclesForManufacturing takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListVehiclesForManufacturingRequest
  */
 export type ListVehiclesForManufacturingRequest = Message<"shopfloor.manufacturing.v1.ListVehiclesForManufacturingRequest"> & {
@@ -534,6 +558,8 @@ export const ListVehiclesForManufacturingRequestSchema: GenMessage<ListVehiclesF
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 13);
 
 /**
+ * The answer of ListVehiclesForManufacturing.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListVehiclesForManufacturingResponse
  */
 export type ListVehiclesForManufacturingResponse = Message<"shopfloor.manufacturing.v1.ListVehiclesForManufacturingResponse"> & {
@@ -560,10 +586,14 @@ export const ListVehiclesForManufacturingResponseSchema: GenMessage<ListVehicles
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 14);
 
 /**
+ * What UpdatePurchaseState takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.UpdatePurchaseStateRequest
  */
 export type UpdatePurchaseStateRequest = Message<"shopfloor.manufacturing.v1.UpdatePurchaseStateRequest"> & {
   /**
+   * The purchase's id (as SubmitSale answered it).
+   *
    * @generated from field: string purchase_id = 1;
    */
   purchaseId: string;
@@ -584,10 +614,14 @@ export const UpdatePurchaseStateRequestSchema: GenMessage<UpdatePurchaseStateReq
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 15);
 
 /**
+ * The answer of UpdatePurchaseState.
+ *
  * @generated from message shopfloor.manufacturing.v1.UpdatePurchaseStateResponse
  */
 export type UpdatePurchaseStateResponse = Message<"shopfloor.manufacturing.v1.UpdatePurchaseStateResponse"> & {
   /**
+   * The purchase as it is now.
+   *
    * @generated from field: shopfloor.manufacturing.v1.Purchase purchase = 1;
    */
   purchase?: Purchase | undefined;
@@ -601,10 +635,14 @@ export const UpdatePurchaseStateResponseSchema: GenMessage<UpdatePurchaseStateRe
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 16);
 
 /**
+ * What GetPurchase takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.GetPurchaseRequest
  */
 export type GetPurchaseRequest = Message<"shopfloor.manufacturing.v1.GetPurchaseRequest"> & {
   /**
+   * The purchase's id (as SubmitSale answered it).
+   *
    * @generated from field: string purchase_id = 1;
    */
   purchaseId: string;
@@ -618,10 +656,14 @@ export const GetPurchaseRequestSchema: GenMessage<GetPurchaseRequest> = /*@__PUR
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 17);
 
 /**
+ * The answer of GetPurchase.
+ *
  * @generated from message shopfloor.manufacturing.v1.GetPurchaseResponse
  */
 export type GetPurchaseResponse = Message<"shopfloor.manufacturing.v1.GetPurchaseResponse"> & {
   /**
+   * The purchase as it is now.
+   *
    * @generated from field: shopfloor.manufacturing.v1.Purchase purchase = 1;
    */
   purchase?: Purchase | undefined;
@@ -635,6 +677,8 @@ export const GetPurchaseResponseSchema: GenMessage<GetPurchaseResponse> = /*@__P
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 18);
 
 /**
+ * What ListPurchases takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListPurchasesRequest
  */
 export type ListPurchasesRequest = Message<"shopfloor.manufacturing.v1.ListPurchasesRequest"> & {
@@ -682,6 +726,8 @@ export const ListPurchasesRequestSchema: GenMessage<ListPurchasesRequest> = /*@_
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 19);
 
 /**
+ * The answer of ListPurchases.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListPurchasesResponse
  */
 export type ListPurchasesResponse = Message<"shopfloor.manufacturing.v1.ListPurchasesResponse"> & {
@@ -708,6 +754,8 @@ export const ListPurchasesResponseSchema: GenMessage<ListPurchasesResponse> = /*
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 20);
 
 /**
+ * What RegisterWebhook takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.RegisterWebhookRequest
  */
 export type RegisterWebhookRequest = Message<"shopfloor.manufacturing.v1.RegisterWebhookRequest"> & {
@@ -728,10 +776,14 @@ export const RegisterWebhookRequestSchema: GenMessage<RegisterWebhookRequest> = 
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 21);
 
 /**
+ * The answer of RegisterWebhook.
+ *
  * @generated from message shopfloor.manufacturing.v1.RegisterWebhookResponse
  */
 export type RegisterWebhookResponse = Message<"shopfloor.manufacturing.v1.RegisterWebhookResponse"> & {
   /**
+   * The endpoint as it is now.
+   *
    * @generated from field: shopfloor.manufacturing.v1.Webhook webhook = 1;
    */
   webhook?: Webhook | undefined;
@@ -752,6 +804,8 @@ export const RegisterWebhookResponseSchema: GenMessage<RegisterWebhookResponse> 
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 22);
 
 /**
+ * What ListWebhooks takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListWebhooksRequest
  */
 export type ListWebhooksRequest = Message<"shopfloor.manufacturing.v1.ListWebhooksRequest"> & {
@@ -771,6 +825,8 @@ export const ListWebhooksRequestSchema: GenMessage<ListWebhooksRequest> = /*@__P
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 23);
 
 /**
+ * The answer of ListWebhooks.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListWebhooksResponse
  */
 export type ListWebhooksResponse = Message<"shopfloor.manufacturing.v1.ListWebhooksResponse"> & {
@@ -790,10 +846,14 @@ export const ListWebhooksResponseSchema: GenMessage<ListWebhooksResponse> = /*@_
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 24);
 
 /**
+ * What DeleteWebhook takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.DeleteWebhookRequest
  */
 export type DeleteWebhookRequest = Message<"shopfloor.manufacturing.v1.DeleteWebhookRequest"> & {
   /**
+   * The endpoint's id (as RegisterWebhook answered it).
+   *
    * @generated from field: string webhook_id = 1;
    */
   webhookId: string;
@@ -807,6 +867,8 @@ export const DeleteWebhookRequestSchema: GenMessage<DeleteWebhookRequest> = /*@_
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 25);
 
 /**
+ * The answer of DeleteWebhook.
+ *
  * @generated from message shopfloor.manufacturing.v1.DeleteWebhookResponse
  */
 export type DeleteWebhookResponse = Message<"shopfloor.manufacturing.v1.DeleteWebhookResponse"> & {
@@ -820,10 +882,14 @@ export const DeleteWebhookResponseSchema: GenMessage<DeleteWebhookResponse> = /*
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 26);
 
 /**
+ * What RotateWebhookSecret takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.RotateWebhookSecretRequest
  */
 export type RotateWebhookSecretRequest = Message<"shopfloor.manufacturing.v1.RotateWebhookSecretRequest"> & {
   /**
+   * The endpoint's id (as RegisterWebhook answered it).
+   *
    * @generated from field: string webhook_id = 1;
    */
   webhookId: string;
@@ -837,10 +903,14 @@ export const RotateWebhookSecretRequestSchema: GenMessage<RotateWebhookSecretReq
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 27);
 
 /**
+ * The answer of RotateWebhookSecret.
+ *
  * @generated from message shopfloor.manufacturing.v1.RotateWebhookSecretResponse
  */
 export type RotateWebhookSecretResponse = Message<"shopfloor.manufacturing.v1.RotateWebhookSecretResponse"> & {
   /**
+   * The endpoint as it is now.
+   *
    * @generated from field: shopfloor.manufacturing.v1.Webhook webhook = 1;
    */
   webhook?: Webhook | undefined;
@@ -861,10 +931,14 @@ export const RotateWebhookSecretResponseSchema: GenMessage<RotateWebhookSecretRe
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 28);
 
 /**
+ * What ListWebhookDeliveries takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListWebhookDeliveriesRequest
  */
 export type ListWebhookDeliveriesRequest = Message<"shopfloor.manufacturing.v1.ListWebhookDeliveriesRequest"> & {
   /**
+   * The endpoint's id (as RegisterWebhook answered it).
+   *
    * @generated from field: string webhook_id = 1;
    */
   webhookId: string;
@@ -899,6 +973,8 @@ export const ListWebhookDeliveriesRequestSchema: GenMessage<ListWebhookDeliverie
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 29);
 
 /**
+ * The answer of ListWebhookDeliveries.
+ *
  * @generated from message shopfloor.manufacturing.v1.ListWebhookDeliveriesResponse
  */
 export type ListWebhookDeliveriesResponse = Message<"shopfloor.manufacturing.v1.ListWebhookDeliveriesResponse"> & {
@@ -925,6 +1001,8 @@ export const ListWebhookDeliveriesResponseSchema: GenMessage<ListWebhookDeliveri
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 30);
 
 /**
+ * What RedeliverWebhook takes.
+ *
  * @generated from message shopfloor.manufacturing.v1.RedeliverWebhookRequest
  */
 export type RedeliverWebhookRequest = Message<"shopfloor.manufacturing.v1.RedeliverWebhookRequest"> & {
@@ -944,6 +1022,8 @@ export const RedeliverWebhookRequestSchema: GenMessage<RedeliverWebhookRequest> 
   messageDesc(file_shopfloor_manufacturing_v1_manufacturing, 31);
 
 /**
+ * The answer of RedeliverWebhook.
+ *
  * @generated from message shopfloor.manufacturing.v1.RedeliverWebhookResponse
  */
 export type RedeliverWebhookResponse = Message<"shopfloor.manufacturing.v1.RedeliverWebhookResponse"> & {
