@@ -75,6 +75,11 @@ export async function* watchOrder(
       dirty = false;
       const current = await deps.orders.findById(id);
       if (current && changeCount(current) > changeCount(order)) {
+        // Changes made in quick succession can be read in one go: each is still sent, as the order stood right
+        // after it, so a watcher sees every step (PAID, SHIPPED, DELIVERED), not only the latest.
+        for (let change = changeCount(order) + 1; change < changeCount(current); change++) {
+          yield asOfChange(current, change);
+        }
         order = current;
         announced = Math.max(announced, changeCount(order));
         yield order;
@@ -83,6 +88,13 @@ export async function* watchOrder(
   } finally {
     await subscription.stop();
   }
+}
+
+/** The order as it stood right after its `change`-th status change (its history holds every step). */
+function asOfChange(order: Order, change: number): Order {
+  const history = order.history.slice(0, change + 1);
+  const last = history[history.length - 1];
+  return last ? { ...order, status: last.status, updateTime: last.changeTime, history } : order;
 }
 
 /** The change count an event announces; undefined for an event of unexpected shape (read anyway). */
