@@ -33,6 +33,8 @@ describe("SIGTERM", () => {
       ADMIN_EMAIL: TEST_ADMIN.email,
       ADMIN_PASSWORD: TEST_ADMIN.password,
       LOG_LEVEL: "info", // spawnApp reads the "shopfloor ready" line
+      // Long, so that an exit well before it shows the drain finished rather than the grace period ran out.
+      SHUTDOWN_GRACE: "60s",
       // One account logs in 48 times at once here; the throttle would otherwise admit 10 at a time.
       LOGIN_MAX_FAILURES_PER_ACCOUNT: "100",
       LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: "100",
@@ -71,8 +73,9 @@ describe("SIGTERM", () => {
     const results = await Promise.allSettled(inFlight);
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(await exited).toBe(0);
-    // Drained, not cut off by the grace period (SHUTDOWN_GRACE, 10 s by default), health watch and all.
-    expect(performance.now() - signalled).toBeLessThan(5000);
+    // Drained, not cut off by the grace period, health watch and all: an exit by the grace timer would take the
+    // whole 60 s. (How fast the drain is, is the bench's business; on a loaded machine it took up to 13 s.)
+    expect(performance.now() - signalled).toBeLessThan(45_000);
     health.close();
-  }, 60_000);
+  }, 120_000);
 });
