@@ -145,7 +145,8 @@ export function manufacturingSeedRoutes(options: SeedRoutesOptions): PlainRoute[
     });
     const fn = impl[m.localName];
     if (!fn) throw new Error(`no implementation of ${name}`);
-    const response = await fn(request, ctx);
+    // A real message of the method's input, as both transports hand the implementation (the RPC layer walks it).
+    const response = await fn(create(m.input, request as never), ctx);
     sendJson(res, status, toJson(responseSchema, create(responseSchema, response as never), JSON_OUT));
   }
 
