@@ -267,4 +267,28 @@ describe("the console on the embedded default", { timeout: 90_000 }, () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: artifactPath("console-phone.png"), fullPage: true });
   });
+
+  it("shows a product's offers from the in-process Offers simulator, refreshed on request, with its price chart", async () => {
+    const admin = await signInAdmin(embedded);
+    const [product] = await createProducts(embedded, admin, [{ stock: 5, price: 4200 }]);
+    if (!product) throw new Error("no product");
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${embedded.httpUrl}/console/`);
+    await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.getByRole("link", { name: "Offers" }).click();
+    await page.getByRole("searchbox").fill(product.name);
+    await page.getByRole("button", { name: product.name }).click();
+    await page.getByRole("button", { name: "Refresh now" }).click();
+    await expect
+      .poll(async () => page.locator("table tbody tr").count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    await page
+      .getByRole("img", { name: "lowest and highest offer price over time" })
+      .locator("canvas")
+      .waitFor();
+    expect(await page.getByTestId("registration").textContent()).toBe("Registered");
+    await page.screenshot({ path: artifactPath("console-offers.png"), fullPage: true });
+  });
 });

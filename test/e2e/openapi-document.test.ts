@@ -96,6 +96,12 @@ describe("/openapi.json", () => {
       "/.well-known/jwks.json",
       "/openapi.json",
       "/docs",
+      "/metrics",
+      // The seed's login and REST paths (seeds/000).
+      "/login",
+      "/v1/sales-webhook",
+      "/v1/get-all-vehicles-for-manufacturing/{brand}",
+      "/v1/update-state-webhook/{purchase_id}",
     ])
       expect(document.paths).toHaveProperty([path]);
     expect(document.servers).toEqual([{ url: app.httpUrl.replace("localhost", "127.0.0.1") }]);
@@ -208,7 +214,9 @@ describe("every path, called", () => {
             username: TEST_ADMIN.email,
           }).toString();
         if (bodySchema) headers["content-type"] = bodySchema[0];
-        const res = await fetch(`${app.httpUrl}${path}`, { method, headers, body: payload });
+        // Path parameters (the seed's REST paths) get a value that names nothing: the answer is an error.
+        const url = path.replace(/\{[a-z_]+\}/g, "nothing-here");
+        const res = await fetch(`${app.httpUrl}${url}`, { method, headers, body: payload });
         calls++;
         statuses.add(res.status);
         const contentType = res.headers.get("content-type") ?? "";

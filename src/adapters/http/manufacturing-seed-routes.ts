@@ -104,6 +104,14 @@ function segment(raw: string | undefined): string {
   }
 }
 
+function seedJson(description: string, properties: Record<string, unknown>) {
+  return { description, content: { "application/json": { schema: { type: "object", properties } } } };
+}
+
+function seedError(description: string) {
+  return seedJson(description, { code: { type: "string" }, message: { type: "string" } });
+}
+
 /** Connect's snake_case code names ("not_found"), as in its JSON error bodies. */
 const codeName = (code: Code): string => Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 
@@ -165,6 +173,17 @@ export function manufacturingSeedRoutes(options: SeedRoutesOptions): PlainRoute[
     };
 
   const SALES = /^\/v1\/sales-webhook$/;
+  // How /openapi.json describes them: the seed's snake_case JSON, bearer tokens, {"code","message"} errors.
+  const errors = {
+    "400": seedError("A bad body or field (`invalid_argument`)."),
+    "401": seedError("No valid bearer token (`unauthenticated`)."),
+    "403": seedError("The caller's role or scope may not do this (`permission_denied`)."),
+    "404": seedError("No such purchase that the caller may see (`not_found`)."),
+    "412": seedError("An illegal state move (`failed_precondition`)."),
+    "413": seedError("The body is larger than MAX_BODY_BYTES (`resource_exhausted`)."),
+    "429": seedError("A rate limit (`resource_exhausted`)."),
+  };
+  const security = [{ bearerAuth: [] }];
   const VEHICLES = /^\/v1\/get-all-vehicles-for-manufacturing\/([^/]+)$/;
   const UPDATE = /^\/v1\/update-state-webhook\/([^/]+)$/;
 
@@ -172,6 +191,36 @@ export function manufacturingSeedRoutes(options: SeedRoutesOptions): PlainRoute[
     {
       method: "POST",
       path: SALES,
+      docPath: "/v1/sales-webhook",
+      doc: {
+        summary: "Submit a sale (seed path of SubmitSale)",
+        description:
+          "Regional office. The seed's sales webhook: records a sale and answers 202 with its purchase id at once; " +
+          "the purchase is written asynchronously. The same office and external_order_number is one purchase.",
+        security,
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  external_order_number: { type: "string", description: "The office's own order number." },
+                  brand: { type: "string", description: 'Brand code, e.g. "skoda".' },
+                  car_model: { type: "string", description: 'One of the brand\'s models, e.g. "Octavia".' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "202": seedJson("Accepted: the purchase id (the same for every repeat).", {
+            purchase_id: { type: "string" },
+            duplicate: { type: "boolean" },
+          }),
+          ...errors,
+        },
+      },
       // 202: the sale is accepted and its purchase written asynchronously, as the seed intended.
       handler: handle(async (req, res) => {
         const request = decode(SubmitSaleRequestSchema, await readJson(req, maxBodyBytes));
@@ -181,6 +230,36 @@ export function manufacturingSeedRoutes(options: SeedRoutesOptions): PlainRoute[
     {
       method: "GET",
       path: VEHICLES,
+      docPath: "/v1/get-all-vehicles-for-manufacturing/{brand}",
+      doc: {
+        summary: "A brand's purchases not yet in production (seed path of ListVehiclesForManufacturing)",
+        description:
+          "Manufacturer of the brand. Purchases still PURCHASE_STATE_ORDERED, oldest first, cursor-paged.",
+        security,
+        parameters: [
+          {
+            name: "brand",
+            in: "path",
+            required: true,
+            schema: { type: "string" },
+            description: "Brand code.",
+          },
+          {
+            name: "page_size",
+            in: "query",
+            schema: { type: "integer" },
+            description: "Default 20, at most 100.",
+          },
+          { name: "page_token", in: "query", schema: { type: "string" }, description: "next_page_token." },
+        ],
+        responses: {
+          "200": seedJson("One page of purchases.", {
+            purchases: { type: "array", items: { type: "object" } },
+            next_page_token: { type: "string" },
+          }),
+          ...errors,
+        },
+      },
       handler: handle(async (req, res, match) => {
         const query = new URL(req.url ?? "/", "http://localhost").searchParams;
         const pageSize = Number(query.get("page_size") ?? "0");
@@ -202,6 +281,30 @@ export function manufacturingSeedRoutes(options: SeedRoutesOptions): PlainRoute[
     {
       method: "POST",
       path: UPDATE,
+      docPath: "/v1/update-state-webhook/{purchase_id}",
+      doc: {
+        summary: "Move a purchase to a new state (seed path of UpdatePurchaseState)",
+        description:
+          'Manufacturer of the purchase\'s brand, or admin. Body {"state": "IN_PRODUCTION"} (a bare state name or ' +
+          "its PURCHASE_STATE_ form); an illegal move is 412.",
+        security,
+        parameters: [{ name: "purchase_id", in: "path", required: true, schema: { type: "string" } }],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: { state: { type: "string", description: "The new state." } },
+              },
+            },
+          },
+        },
+        responses: {
+          "200": seedJson("The purchase as it is now.", { purchase: { type: "object" } }),
+          ...errors,
+        },
+      },
       handler: handle(async (req, res, match) => {
         const body = await readJson(req, maxBodyBytes);
         // The seed sends bare state names ("IN_PRODUCTION"); the proto's JSON names are PURCHASE_STATE_*.

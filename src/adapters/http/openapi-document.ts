@@ -24,10 +24,11 @@ export function servedOpenApiDocument(
     }
   }
   for (const route of routes) {
-    if (!route.doc || typeof route.path !== "string") continue;
-    const item = document.paths[route.path] ?? {};
+    const path = typeof route.path === "string" ? route.path : route.docPath;
+    if (!route.doc || path === undefined) continue;
+    const item = document.paths[path] ?? {};
     item[route.method.toLowerCase()] = { tags: ["HTTP routes"], ...route.doc } as Record<string, unknown>;
-    document.paths[route.path] = item;
+    document.paths[path] = item;
   }
   const tags = (document.tags as unknown[] | undefined) ?? [];
   return {

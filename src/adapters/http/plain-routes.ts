@@ -12,9 +12,11 @@ export interface PlainRoute {
   readonly handler: PlainHandler;
   /**
    * The route in /openapi.json, declared beside it so that a new route is documented where it is written.
-   * Routes of a pattern path are left out; internal routes may leave it out too.
+   * A route of a pattern path is documented under `docPath` (an OpenAPI path template such as
+   * `/v1/update-state-webhook/{purchase_id}`), or left out without one; internal routes may leave it out too.
    */
   readonly doc?: OpenApiOperation;
+  readonly docPath?: string;
 }
 
 export function sendJson(
