@@ -147,6 +147,22 @@ export function metricsRoute(metrics: Metrics, token: string | undefined): Plain
       res.writeHead(200, { "content-type": metrics.registry.contentType });
       res.end(text);
     },
+    doc: {
+      summary: "Prometheus metrics",
+      description:
+        "RPC counts and latencies, event relay, consumer and webhook figures, in the Prometheus text format. " +
+        "With METRICS_TOKEN set, only `authorization: Bearer <METRICS_TOKEN>` reads it (401 otherwise).",
+      responses: {
+        "200": {
+          description: "Prometheus text format.",
+          content: { "text/plain": { schema: { type: "string" } } },
+        },
+        "401": {
+          description: "METRICS_TOKEN is set and the request does not carry it.",
+          content: { "application/json": { schema: { type: "object" } } },
+        },
+      },
+    },
   };
 }
 
