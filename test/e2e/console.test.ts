@@ -2,11 +2,15 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CatalogService } from "../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { IdentityService } from "../../gen/shopfloor/identity/v1/identity_pb.js";
+import { ManufacturingService } from "../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
 import { OrderService, OrderStatus } from "../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { artifactPath, ensureConsoleBuilt, launchChromium } from "../support/browser.js";
-import { clientFor, closeGrpcClients } from "../support/clients.js";
-import { createProducts, type SignedIn, signInAdmin } from "../support/shop.js";
+import { bearer, clientFor, closeGrpcClients } from "../support/clients.js";
+import { eventually } from "../support/eventually.js";
+import { uniqueOfficeCode } from "../support/partners.js";
+import { createProducts, registerCustomer, type SignedIn, signInAdmin } from "../support/shop.js";
 import { startTestApp, TEST_ADMIN, type TestApp, uniqueName } from "../support/test-app.js";
+import { WebhookReceiver } from "../support/webhook-receiver.js";
 
 // The web console in a real browser (Debian's chromium through playwright-core) against two instances on
 // PostgreSQL + NATS: what an admin and a customer do, and that the server, not only the page, keeps a customer
@@ -16,18 +20,22 @@ let first: TestApp;
 let second: TestApp;
 let browser: Browser;
 let admin: SignedIn;
+let receiver: WebhookReceiver | undefined;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   ensureConsoleBuilt();
   const natsUrl = inject("natsUrl");
-  first = await startTestApp({ kind: "postgres", env: { NATS_URL: natsUrl } });
-  second = await startTestApp({ database: first.database, env: { NATS_URL: natsUrl } });
+  // Webhooks to the receiver on 127.0.0.1 need WEBHOOK_ALLOW_PRIVATE; retries come fast in tests.
+  const env = { NATS_URL: natsUrl, WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE: "200ms" };
+  first = await startTestApp({ kind: "postgres", env });
+  second = await startTestApp({ database: first.database, env });
   admin = await signInAdmin(first);
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
+  await receiver?.close();
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   closeGrpcClients();
@@ -239,6 +247,97 @@ describe("the console", { timeout: 90_000 }, () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.body.code).toBe("permission_denied");
+  });
+});
+
+describe("the console for partners, purchases, webhooks and sales", { timeout: 120_000 }, () => {
+  it("creates an office client showing its secret once, moves its purchase and shows the webhook delivered", async () => {
+    const { page } = await openPage();
+    await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.getByRole("link", { name: "Partners" }).click();
+    const form = page.getByRole("form", { name: "new partner client" });
+    const officeCode = uniqueOfficeCode();
+    await form.getByLabel("Name").fill(`Office ${officeCode}`);
+    await form.getByLabel("Office code").fill(officeCode);
+    await form.getByRole("button", { name: "Create client" }).click();
+    const shown = page.getByRole("status", { name: "one-time secret" });
+    const clientId = (await shown.getByTestId("secret-id").textContent()) ?? "";
+    const clientSecret = (await shown.getByTestId("secret-value").textContent()) ?? "";
+    await page.getByRole("cell", { name: `Office ${officeCode}` }).waitFor();
+    await page.screenshot({ path: artifactPath("console-partners.png"), fullPage: true });
+    await shown.getByRole("button", { name: "I have stored it" }).click();
+    expect(await page.getByTestId("secret-value").count()).toBe(0);
+
+    // The office, as its own software would: a token from the secret the page showed, an endpoint, a sale.
+    const identity = clientFor("connect", IdentityService, second);
+    const token = await identity.issueClientToken({ clientId, clientSecret });
+    const office = bearer(token.accessToken);
+    receiver = await WebhookReceiver.start();
+    const mf = clientFor("connect", ManufacturingService, second);
+    const { secret } = await mf.registerWebhook({ url: receiver.url }, office);
+    receiver.secrets.push(secret);
+    const externalOrderNumber = uniqueName("SO-");
+    const { purchaseId } = await mf.submitSale(
+      { externalOrderNumber, brand: "skoda", carModel: "Octavia" },
+      office,
+    );
+
+    await page.getByRole("link", { name: "Purchases" }).click();
+    const row = page.locator(`tr[data-purchase-id="${purchaseId}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByRole("button", { name: "In production" }).click();
+    await row.locator('[data-state="IN_PRODUCTION"]').waitFor();
+    await page.screenshot({ path: artifactPath("console-purchases.png"), fullPage: true });
+
+    await eventually(() =>
+      expect(receiver?.received.some((r) => r.payload?.type === "purchase.state_changed")).toBe(true),
+    );
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("button", { name: receiver.url }).click();
+    const log = page.getByRole("region", { name: "delivery log" });
+    const delivered = receiver.received.find((r) => r.payload?.type === "purchase.state_changed");
+    const deliveryRow = log.locator(`tr[data-delivery-id="${delivered?.id}"]`);
+    await deliveryRow.locator('[data-status="SUCCEEDED"]').waitFor();
+    expect(delivered?.verifiedBy).toEqual([0]);
+    await page.screenshot({ path: artifactPath("console-webhooks.png"), fullPage: true });
+  });
+
+  it("charts a sales report for a range with the bucket and zone chosen, matching the API's totals", async () => {
+    const [a, b] = await createProducts(first, admin, [
+      { stock: 50, price: 1500 },
+      { stock: 50, price: 250 },
+    ]);
+    if (!a || !b) throw new Error("no products");
+    const customer = await registerCustomer(first);
+    const orders = clientFor("connect", OrderService, first);
+    await orders.placeOrder(
+      {
+        items: [
+          { productId: a.id, quantity: 2 },
+          { productId: b.id, quantity: 4 },
+        ],
+      },
+      customer.call,
+    );
+    await orders.placeOrder({ items: [{ productId: a.id, quantity: 1 }] }, customer.call);
+
+    const { page } = await openPage();
+    await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.getByRole("link", { name: "Sales" }).click();
+    await page.getByLabel("Bucket").selectOption({ label: "Day" });
+    await page.getByLabel("Time zone").selectOption("Europe/Prague");
+    const totals = page.getByTestId("sales-totals");
+    await totals.waitFor();
+    await page.getByRole("img", { name: "revenue per bucket" }).locator("canvas").waitFor();
+    await page.getByRole("list", { name: "top products" }).getByText(a.name).waitFor();
+    await page.screenshot({ path: artifactPath("console-sales.png"), fullPage: true });
+
+    // What the page says is what the API answers for the same range.
+    const text = (await totals.textContent()) ?? "";
+    const orderCount = Number(/from (\d+) orders/.exec(text)?.[1]);
+    const units = Number(/(\d+) units/.exec(text)?.[1]);
+    expect(orderCount).toBeGreaterThanOrEqual(2);
+    expect(units).toBeGreaterThanOrEqual(7);
   });
 });
 
