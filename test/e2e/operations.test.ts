@@ -193,7 +193,8 @@ describe("/oauth/token and stopping", () => {
     fetch(`${app.httpUrl}/oauth/token`, {
       method: "POST",
       headers: { "content-type": contentType },
-      body: "grant_type=client_credentials",
+      // A grant this server does not offer: a form that was read gets unsupported_grant_type.
+      body: "grant_type=urn:ietf:params:oauth:grant-type:device_code",
     }).then(async (r) => ({ status: r.status, ...((await r.json()) as { error: string }) }));
 
   it("/oauth/token takes exactly application/x-www-form-urlencoded, with an optional UTF-8 charset", async () => {
