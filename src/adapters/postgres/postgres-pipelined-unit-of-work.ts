@@ -1,4 +1,6 @@
 import type { UnitOfWork } from "../../domain/shared/unit-of-work.js";
+import { currentCall, outsideCallScope, throwIfCallEnded } from "../rpc/call-scope.js";
+import { callBoundExecutor } from "./call-bound-executor.js";
 import type { Sql, SqlExecutor } from "./database.js";
 
 /** What a repository of a pipelined transaction may use besides its executor. */
@@ -17,7 +19,9 @@ export interface PipelineHooks {
  * A unit of work that saves round trips by pipelining on one reserved connection: BEGIN goes out with the
  * first statement, and COMMIT right behind the last (deferred) one, instead of each waiting for the answer
  * before it. For PlaceOrder this halves the round trips while its row locks are held: lock, then write +
- * commit. Otherwise it behaves as PostgresUnitOfWork: all or nothing, `afterCommit` when events were written.
+ * commit. Otherwise it behaves as PostgresUnitOfWork: all or nothing, `afterCommit` when events were written,
+ * and inside an RPC it honours the caller (no start once the deadline passed, queries cancelled when it
+ * passes, a rollback instead of COMMIT if it passed meanwhile).
  */
 export class PostgresPipelinedUnitOfWork<Tx> implements UnitOfWork<Tx> {
   constructor(
@@ -27,7 +31,11 @@ export class PostgresPipelinedUnitOfWork<Tx> implements UnitOfWork<Tx> {
   ) {}
 
   async run<R>(work: (tx: Tx) => Promise<R>): Promise<R> {
+    const call = currentCall();
+    throwIfCallEnded(call);
     const connection = await this.sql.reserve();
+    const bound = call ? callBoundExecutor(connection, call.signal) : undefined;
+    const executor = bound?.executor ?? connection;
     const deferred: Array<Promise<unknown>> = [];
     let appended = false;
     const hooks: PipelineHooks = {
@@ -43,8 +51,10 @@ export class PostgresPipelinedUnitOfWork<Tx> implements UnitOfWork<Tx> {
       hooks.defer(begin);
       let result: R;
       try {
-        result = await work(this.bind(connection, hooks));
+        result = await work(this.bind(executor, hooks));
         await begin;
+        // The last look before COMMIT: a caller whose deadline ran out gets a rollback, not a silent success.
+        throwIfCallEnded(call);
       } catch (error) {
         // A deferred statement that failed is the cause of whatever failed after it (25P02).
         const cause = await firstFailure(deferred);
@@ -58,9 +68,11 @@ export class PostgresPipelinedUnitOfWork<Tx> implements UnitOfWork<Tx> {
         await connection`rollback`.catch(() => {});
         throw cause;
       }
-      if (appended) this.afterCommit();
+      // The relay pass this starts belongs to no caller: it must not inherit the call's deadline.
+      if (appended) outsideCallScope(this.afterCommit);
       return result;
     } finally {
+      bound?.release();
       connection.release();
     }
   }

@@ -58,17 +58,23 @@ export class PlaceOrderBatcher implements OrderPlacer {
 
   place(request: PlacementRequest): Promise<PlaceOrderResult> {
     return new Promise<PlaceOrderResult>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.startBatches();
+      const waiting = { request, resolve, reject };
+      this.queue.push(waiting);
+      this.startBatches(waiting);
     });
   }
 
-  private startBatches(): void {
+  /** `arrived`: the order just placed, when this runs in its caller's context. */
+  private startBatches(arrived?: Waiting): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       this.inFlight++;
       const batch = this.take();
       this.observer.batchStarted(batch.length);
-      this.launch(batch);
+      // An order that found a free slot and goes alone runs in its caller's context, so its transaction keeps
+      // that caller's deadline (rolled back rather than committed once it has passed); a shared batch is
+      // detached, since no one caller's deadline may govern the others'.
+      if (batch.length === 1 && batch[0] === arrived) void this.run(batch);
+      else this.launch(batch);
     }
     this.observer.waiting(this.queue.length);
   }
