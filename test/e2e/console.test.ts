@@ -89,7 +89,7 @@ describe("the console", { timeout: 90_000 }, () => {
   it("lets an admin create a category and a product, adjust its stock and read the ledger", async () => {
     const { page, foreign } = await openPage();
     await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
-    await page.getByRole("heading", { name: "Products" }).waitFor();
+    await page.getByRole("heading", { name: "Products", exact: true }).waitFor();
 
     await page.getByRole("link", { name: "Categories" }).click();
     const slug = uniqueName("tools-");
@@ -171,7 +171,7 @@ describe("the console", { timeout: 90_000 }, () => {
     await shop.getByLabel("Username").fill(username);
     await shop.getByLabel("Password").fill("a long enough password");
     await shop.getByRole("button", { name: "Create account" }).click();
-    await shop.getByRole("heading", { name: "Shop" }).waitFor();
+    await shop.getByRole("heading", { name: "Shop", exact: true }).waitFor();
 
     await shop.getByRole("searchbox").fill(product.name);
     await shop.getByRole("button", { name: `Add ${product.name} to cart` }).click();
@@ -219,12 +219,12 @@ describe("the console", { timeout: 90_000 }, () => {
     await page.getByLabel("Username").fill(username);
     await page.getByLabel("Password").fill("a long enough password");
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByRole("heading", { name: "Shop" }).waitFor();
+    await page.getByRole("heading", { name: "Shop", exact: true }).waitFor();
 
     await page.goto(`${first.httpUrl}/console/low-stock`);
     await page.getByRole("button", { name: "Create an account" }).waitFor(); // a reload signs out (memory only)
     await signIn(page, username, "a long enough password");
-    await page.getByRole("heading", { name: "Shop" }).waitFor();
+    await page.getByRole("heading", { name: "Shop", exact: true }).waitFor();
     expect(await page.getByRole("link", { name: "Low stock" }).count()).toBe(0);
     await page.goto(`${first.httpUrl}/console/`);
 
@@ -360,7 +360,7 @@ describe("the console on the embedded default", { timeout: 90_000 }, () => {
     await page.keyboard.press("Tab");
     await page.keyboard.type(TEST_ADMIN.password);
     await page.keyboard.press("Enter");
-    await page.getByRole("heading", { name: "Products" }).waitFor();
+    await page.getByRole("heading", { name: "Products", exact: true }).waitFor();
     // Nothing wider than the screen but the tables, which scroll inside their own box.
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     expect(overflow).toBeLessThanOrEqual(0);
