@@ -211,6 +211,44 @@ describe("the console", { timeout: 90_000 }, () => {
     expect(foreign).toEqual([]);
   });
 
+  it("lets an admin filter orders, open one, move it along and see its history; and create a user", async () => {
+    const [product] = await createProducts(first, admin, [{ stock: 5 }]);
+    if (!product) throw new Error("no product");
+    const customer = await registerCustomer(first);
+    const { order } = await clientFor("connect", OrderService, first).placeOrder(
+      { items: [{ productId: product.id, quantity: 1 }] },
+      customer.call,
+    );
+    const orderId = order?.id ?? "";
+    const { page } = await openPage();
+    await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.getByRole("link", { name: "Orders", exact: true }).click();
+    await page.getByLabel("Status").selectOption({ label: "Pending" });
+    await page.getByLabel("Customer id").fill(customer.userId);
+    await page.getByRole("link", { name: `…${orderId.slice(-8)}` }).click();
+    await page.getByRole("button", { name: "Mark paid" }).click();
+    const history = page.getByRole("list", { name: "status history" });
+    await history.locator('[data-status="PAID"]').waitFor();
+    expect(await history.locator("li").count()).toBe(2);
+    const stored = await clientFor("grpc", OrderService, second).getOrder({ orderId }, admin.call);
+    expect(stored.order?.status).toBe(OrderStatus.PAID);
+
+    await page.getByRole("link", { name: "Users" }).click();
+    const form = page.getByRole("form", { name: "new user" });
+    const username = uniqueName("clerk_");
+    await form.getByLabel("Email").fill(`${username}@example.com`);
+    await form.getByLabel("Username").fill(username);
+    await form.getByLabel("Password").fill("a long enough password");
+    await form.getByLabel("Role").selectOption({ label: "Admin" });
+    await form.getByRole("button", { name: "Create user" }).click();
+    await page.getByRole("status").filter({ hasText: username }).waitFor();
+    const signedIn = await clientFor("connect", IdentityService, first).login({
+      login: username,
+      password: "a long enough password",
+    });
+    expect(signedIn.user?.username).toBe(username);
+  });
+
   it("keeps a customer out of admin pages, and the server refuses their token for admin RPCs", async () => {
     const { page } = await openPage();
     const username = uniqueName("nosy_");
