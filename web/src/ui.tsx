@@ -1,5 +1,6 @@
 import { type ReactNode, useId, useState } from "react";
 import type { ReadableError } from "./errors.js";
+import { enumWord } from "./format.js";
 
 /** A labelled input whose field violation (by proto field path) shows beside it. */
 export function Field(props: {
@@ -92,5 +93,31 @@ export function Loading({ what }: { what: string }) {
     <p className="loading" aria-busy="true">
       Loading {what}…
     </p>
+  );
+}
+
+/**
+ * A filter on an enum (an order's status, a purchase's state): "Any" for its unspecified zero, then the given
+ * values by name. `onChange` also gets the chance to go back to the first page.
+ */
+export function EnumFilter<E extends number>(props: {
+  label: string;
+  value: E;
+  values: readonly E[];
+  names: Record<number, string>;
+  onChange: (value: E) => void;
+}) {
+  return (
+    <label>
+      {props.label}{" "}
+      <select value={props.value} onChange={(e) => props.onChange(Number(e.target.value) as E)}>
+        <option value={0}>Any</option>
+        {props.values.map((v) => (
+          <option key={v} value={v}>
+            {enumWord(props.names[v])}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -3,8 +3,8 @@ import { useState } from "react";
 import { Link } from "wouter";
 import { OrderService, OrderStatus } from "../../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { readable } from "../errors.js";
-import { enumWord, formatMoney, formatTime } from "../format.js";
-import { FormError, Loading, Pager, usePager } from "../ui.js";
+import { formatMoney, formatTime } from "../format.js";
+import { EnumFilter, FormError, Loading, Pager, usePager } from "../ui.js";
 import { StatusBadge } from "./order-view.js";
 
 export const STATUSES = [
@@ -29,23 +29,16 @@ export function OrdersPage() {
     <section>
       <h1>Orders</h1>
       <div className="toolbar">
-        <label>
-          Status{" "}
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(Number(e.target.value) as OrderStatus);
-              pager.reset();
-            }}
-          >
-            <option value={OrderStatus.UNSPECIFIED}>Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {enumWord(OrderStatus[s])}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EnumFilter
+          label="Status"
+          value={status}
+          values={STATUSES}
+          names={OrderStatus}
+          onChange={(v) => {
+            setStatus(v);
+            pager.reset();
+          }}
+        />
         <label>
           Customer id{" "}
           <input

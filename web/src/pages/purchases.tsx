@@ -10,7 +10,7 @@ import {
 import { type ReadableError, readable } from "../errors.js";
 import { enumWord, formatTime } from "../format.js";
 import { useSession } from "../session.js";
-import { FormError, Loading, Pager, usePager } from "../ui.js";
+import { EnumFilter, FormError, Loading, Pager, usePager } from "../ui.js";
 
 const STATES = [
   PurchaseState.ORDERED,
@@ -86,23 +86,16 @@ export function PurchasesPage() {
             ))}
           </select>
         </label>
-        <label>
-          State{" "}
-          <select
-            value={state}
-            onChange={(e) => {
-              setState(Number(e.target.value) as PurchaseState);
-              pager.reset();
-            }}
-          >
-            <option value={PurchaseState.UNSPECIFIED}>Any</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {enumWord(PurchaseState[s])}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EnumFilter
+          label="State"
+          value={state}
+          values={STATES}
+          names={PurchaseState}
+          onChange={(v) => {
+            setState(v);
+            pager.reset();
+          }}
+        />
       </div>
       <FormError error={error} />
       {list.isPending ? <Loading what="purchases" /> : null}

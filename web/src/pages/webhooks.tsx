@@ -9,7 +9,7 @@ import {
 import { type ReadableError, readable } from "../errors.js";
 import { enumWord, formatTime } from "../format.js";
 import { useSession } from "../session.js";
-import { Field, FormError, Loading, Pager, usePager } from "../ui.js";
+import { EnumFilter, Field, FormError, Loading, Pager, usePager } from "../ui.js";
 import { OneTimeSecret } from "./partners.js";
 
 export function WebhooksPage() {
@@ -142,23 +142,16 @@ function Deliveries({ webhookId }: { webhookId: string }) {
     <section aria-label="delivery log">
       <h2>Delivery log</h2>
       <div className="toolbar">
-        <label>
-          Status{" "}
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(Number(e.target.value) as DeliveryStatus);
-              pager.reset();
-            }}
-          >
-            <option value={DeliveryStatus.UNSPECIFIED}>Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {enumWord(DeliveryStatus[s])}
-              </option>
-            ))}
-          </select>
-        </label>
+        <EnumFilter
+          label="Status"
+          value={status}
+          values={STATUSES}
+          names={DeliveryStatus}
+          onChange={(v) => {
+            setStatus(v);
+            pager.reset();
+          }}
+        />
       </div>
       <FormError error={error ?? (list.error ? readable(list.error) : undefined)} />
       <div className="table-wrap">
