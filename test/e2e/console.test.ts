@@ -362,8 +362,8 @@ describe("the console for partners, purchases, webhooks and sales", { timeout: 1
     const { page } = await openPage();
     await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
     await page.getByRole("link", { name: "Sales" }).click();
-    await page.getByLabel("Bucket").selectOption({ label: "Day" });
-    await page.getByLabel("Time zone").selectOption("Europe/Prague");
+    await page.getByRole("combobox", { name: /^Bucket/ }).selectOption({ label: "Day" });
+    await page.getByRole("combobox", { name: /^Time zone/ }).selectOption("Europe/Prague");
     const totals = page.getByTestId("sales-totals");
     await totals.waitFor();
     await page.getByRole("img", { name: "revenue per bucket" }).locator("canvas").waitFor();
