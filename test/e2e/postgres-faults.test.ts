@@ -65,7 +65,9 @@ function placeOrdersUntilStopped(productId: string): Load {
       try {
         const { order } = await orders.placeOrder(
           { items: [{ productId, quantity: 1 }] },
-          { ...customer.call, timeoutMs: 10_000 },
+          // Generous, so that a slow restart on a loaded machine is not mistaken for a hang: a request that
+          // really waits on the dead database (the bug this suite guards) would still run into it.
+          { ...customer.call, timeoutMs: 30_000 },
         );
         if (order) accepted.add(order.id);
       } catch (error) {
