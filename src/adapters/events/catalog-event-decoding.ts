@@ -1,5 +1,4 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   CategoryCreatedSchema,
   ProductArchivedSchema,
@@ -15,21 +14,11 @@ import type {
   StockChanged,
 } from "../../domain/catalog/events.js";
 import { EDITABLE_PRODUCT_FIELDS, type EditableProductField } from "../../domain/catalog/product.js";
-import type { Money } from "../../domain/shared/money.js";
+import { dateOf, moneyOf } from "./payload-fields.js";
 
 // Catalog's payload decoders for event-decoding.ts: the inverse of its cases in event-encoding.ts. A
 // malformed payload throws; decodeEvent reports it as UndecodableEvent. Where a protobuf payload carries less
 // than the domain event, each decoder says what a consumer gets back.
-
-function dateOf(field: string, timestamp: Timestamp | undefined): Date {
-  if (!timestamp) throw new Error(`${field} missing`);
-  return timestampDate(timestamp);
-}
-
-function moneyOf(field: string, money: { currencyCode: string; amountMinor: bigint } | undefined): Money {
-  if (!money) throw new Error(`${field} missing`);
-  return { currencyCode: money.currencyCode, amountMinor: Number(money.amountMinor) };
-}
 
 export function decodeCategoryCreated(payload: Uint8Array): CategoryCreated["payload"] {
   const m = fromBinary(CategoryCreatedSchema, payload);

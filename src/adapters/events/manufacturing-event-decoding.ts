@@ -1,5 +1,5 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import {
   PurchaseCreatedSchema,
   PurchaseStateChangedSchema,
@@ -11,6 +11,7 @@ import type {
   SaleSubmitted,
 } from "../../domain/manufacturing/events.js";
 import { PURCHASE_STATES, type PurchaseState } from "../../domain/manufacturing/purchase-state.js";
+import { dateOf } from "./payload-fields.js";
 
 // Manufacturing's payload decoders for event-decoding.ts: the inverse of manufacturing-event-encoding.ts. A
 // malformed payload throws; decodeEvent reports it as UndecodableEvent.
@@ -19,11 +20,6 @@ function stateOf(name: string): PurchaseState {
   const state = name.replace(/^PURCHASE_STATE_/, "");
   if (!PURCHASE_STATES.includes(state as PurchaseState)) throw new Error(`unknown purchase state ${name}`);
   return state as PurchaseState;
-}
-
-function dateOf(field: string, t: Timestamp | undefined): Date {
-  if (!t) throw new Error(`${field} missing`);
-  return timestampDate(t);
 }
 
 export function decodeSaleSubmitted(payload: Uint8Array): SaleSubmitted["payload"] {

@@ -1,9 +1,9 @@
 import { fromBinary } from "@bufbuild/protobuf";
-import { type Timestamp, timestampDate } from "@bufbuild/protobuf/wkt";
 import { OrderPlacedSchema, OrderStatusChangedSchema } from "../../../gen/shopfloor/events/v1/events_pb.js";
 import type { OrderPlaced, OrderStatusChanged } from "../../domain/ordering/events.js";
 import type { OrderActor } from "../../domain/ordering/order.js";
 import { ORDER_STATUSES, type OrderStatus } from "../../domain/ordering/order-status.js";
+import { dateOf } from "./payload-fields.js";
 
 // Ordering's payload decoders for event-decoding.ts: the inverse of its cases in event-encoding.ts. A
 // malformed payload throws; decodeEvent reports it as UndecodableEvent.
@@ -25,11 +25,6 @@ function actorOf(type: string, actorId: string): OrderActor {
     default:
       throw new Error(`unknown actor type ${type}`);
   }
-}
-
-function dateOf(field: string, timestamp: Timestamp | undefined): Date {
-  if (!timestamp) throw new Error(`${field} missing`);
-  return timestampDate(timestamp);
 }
 
 /** ordering.order_placed: the order as placed (PENDING, its placement the only history entry). */
