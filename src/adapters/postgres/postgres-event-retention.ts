@@ -1,3 +1,4 @@
+import { DELETE_BATCH, deleteInBatches } from "./batched-delete.js";
 import type { Sql } from "./database.js";
 
 export interface PrunedCounts {
@@ -5,9 +6,6 @@ export interface PrunedCounts {
   readonly processedEvents: number;
   readonly finishedJobs: number;
 }
-
-/** Rows deleted per statement, so pruning a large backlog never holds long locks or one huge transaction. */
-const BATCH = 5000;
 
 /**
  * Deletes what the event backbone no longer needs after `retentionMs`: published outbox rows, consumers'
@@ -17,29 +15,21 @@ const BATCH = 5000;
  */
 export async function pruneExpiredEvents(sql: Sql, retentionMs: number): Promise<PrunedCounts> {
   const cutoff = new Date(Date.now() - retentionMs);
-  const drain = async (statement: () => Promise<{ count: number }>): Promise<number> => {
-    let total = 0;
-    for (;;) {
-      const { count } = await statement();
-      total += count;
-      if (count < BATCH) return total;
-    }
-  };
   return {
-    outbox: await drain(
+    outbox: await deleteInBatches(
       () => sql`
         delete from outbox where seq in (
-          select seq from outbox where published_at < ${cutoff} order by seq limit ${BATCH})`,
+          select seq from outbox where published_at < ${cutoff} order by seq limit ${DELETE_BATCH})`,
     ),
-    processedEvents: await drain(
+    processedEvents: await deleteInBatches(
       () => sql`
         delete from processed_events where (consumer, event_id) in (
-          select consumer, event_id from processed_events where processed_at < ${cutoff} limit ${BATCH})`,
+          select consumer, event_id from processed_events where processed_at < ${cutoff} limit ${DELETE_BATCH})`,
     ),
-    finishedJobs: await drain(
+    finishedJobs: await deleteInBatches(
       () => sql`
         delete from scheduled_jobs where id in (
-          select id from scheduled_jobs where state = 'done' and finish_time < ${cutoff} limit ${BATCH})`,
+          select id from scheduled_jobs where state = 'done' and finish_time < ${cutoff} limit ${DELETE_BATCH})`,
     ),
   };
 }

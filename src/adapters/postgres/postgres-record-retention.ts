@@ -1,3 +1,4 @@
+import { DELETE_BATCH, deleteInBatches } from "./batched-delete.js";
 import type { Sql } from "./database.js";
 
 export interface RecordRetention {
@@ -15,8 +16,6 @@ export interface PrunedRecords {
   readonly queuedDeliveries: number;
 }
 
-/** Rows deleted per statement, so a large backlog never holds long locks or one huge transaction. */
-const BATCH = 5000;
 /** Deliveries of the in-process bus are jobs named this + the consumer's name (in-process-event-bus.ts). */
 const DELIVERY_JOB_PREFIX = "event-delivery:";
 
@@ -33,30 +32,22 @@ const DELIVERY_JOB_PREFIX = "event-delivery:";
 export async function pruneExpiredRecords(sql: Sql, retention: RecordRetention): Promise<PrunedRecords> {
   const cutoff = new Date(Date.now() - retention.retentionMs);
   const windowsBefore = new Date(Date.now() - retention.longestWindowMs);
-  const drain = async (statement: () => Promise<{ count: number }>): Promise<number> => {
-    let total = 0;
-    for (;;) {
-      const { count } = await statement();
-      total += count;
-      if (count < BATCH) return total;
-    }
-  };
-  const refreshTokens = await drain(
+  const refreshTokens = await deleteInBatches(
     () => sql`
       delete from refresh_tokens where id in (
-        (select id from refresh_tokens where expires_at < now() limit ${BATCH})
+        (select id from refresh_tokens where expires_at < now() limit ${DELETE_BATCH})
         union all
-        (select id from refresh_tokens where revoked_at < ${cutoff} limit ${BATCH}))`,
+        (select id from refresh_tokens where revoked_at < ${cutoff} limit ${DELETE_BATCH}))`,
   );
-  const loginCounters = await drain(
+  const loginCounters = await deleteInBatches(
     () => sql`
       delete from login_failures where (key, window_start) in (
-        select key, window_start from login_failures where window_start < ${windowsBefore} limit ${BATCH})`,
+        select key, window_start from login_failures where window_start < ${windowsBefore} limit ${DELETE_BATCH})`,
   );
-  const requestCounters = await drain(
+  const requestCounters = await deleteInBatches(
     () => sql`
       delete from request_counts where (key, window_start) in (
-        select key, window_start from request_counts where window_start < ${windowsBefore} limit ${BATCH})`,
+        select key, window_start from request_counts where window_start < ${windowsBefore} limit ${DELETE_BATCH})`,
   );
   // A hold whose event left the stream (older than the retention) can never be released by a delivery.
   await sql`delete from consumer_holds where create_time < ${cutoff}`;
@@ -64,12 +55,12 @@ export async function pruneExpiredRecords(sql: Sql, retention: RecordRetention):
     delete from event_consumers where seen_time < ${cutoff} returning name`;
   let queuedDeliveries = 0;
   for (const { name } of gone) {
-    queuedDeliveries += await drain(
+    queuedDeliveries += await deleteInBatches(
       () => sql`
         delete from scheduled_jobs where id in (
           select id from scheduled_jobs
           where name = ${DELIVERY_JOB_PREFIX + name} and state = 'pending' and claim_id is null
-          limit ${BATCH})`,
+          limit ${DELETE_BATCH})`,
     );
   }
   return { refreshTokens, loginCounters, requestCounters, consumers: gone.length, queuedDeliveries };
