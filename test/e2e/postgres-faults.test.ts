@@ -114,16 +114,10 @@ describe("PostgreSQL restarted under load", () => {
     } finally {
       await load.stop();
     }
-    // Only UNAVAILABLE while the database was away: no INTERNAL, no hang until a deadline.
-    // Known gap (see the closing note of issue 14's merge): under a loaded machine, an order caught in flight by
-    // the restart itself can wait until its client's deadline instead of failing fast. At most one per load loop.
-    const {
-      Unavailable: _unavailable,
-      DeadlineExceeded: caughtByRestart = 0,
-      ...others
-    } = Object.fromEntries(load.failures);
-    expect(Object.keys(others)).toEqual([]);
-    expect(caughtByRestart).toBeLessThanOrEqual(4);
+    // Only UNAVAILABLE while the database was away: no INTERNAL, and no order caught in flight by the restart
+    // left waiting until its client's deadline (postgres.js lost such queries: test/adapters/postgres-connection-
+    // loss.test.ts and patches/postgres+3.4.9.patch).
+    expect([...load.failures.keys()]).toEqual(["Unavailable"]);
     expect(load.failures.get("Unavailable") ?? 0).toBeGreaterThanOrEqual(10);
     // Every order a client was told about is there, and the stock taken is exactly theirs (nothing half-written).
     const ids = [...load.accepted];
