@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadResult } from "./load/load-result.js";
@@ -123,13 +123,46 @@ export class ProcessSampler {
   }
 
   private cpuSeconds(): number {
-    try {
-      // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 per second).
-      const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
+    return cpuSecondsOf(this.pid);
+  }
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); 0 when it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  return procStat(pid)?.cpuSeconds ?? 0;
+}
+
+/**
+ * CPU time used so far by PostgreSQL: every server process alive (a backend per connection) plus what the
+ * backends that have ended used (the postmaster reaps them, so it is in its children's time). A backend that
+ * ends in between moves from the first sum to the second, so a load that opens and closes its own
+ * connections is counted whole.
+ */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat?.command === "postgres") total += stat.cpuSeconds + stat.reapedChildrenCpuSeconds;
+  }
+  return total;
+}
+
+function procStat(
+  pid: number,
+): { command: string; cpuSeconds: number; reapedChildrenCpuSeconds: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const command = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    // Fields after the command name: utime and stime are the 12th and 13th, cutime and cstime (children
+    // waited for) the 14th and 15th, in clock ticks (100 per second).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      command,
+      cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100,
+      reapedChildrenCpuSeconds: (Number(fields[13]) + Number(fields[14])) / 100,
+    };
+  } catch {
+    return undefined;
   }
 }

@@ -30,7 +30,16 @@ import {
 import { connectDatabase } from "../src/adapters/postgres/database.js";
 import { startPrivateNatsServer } from "../test/support/nats-server.js";
 import { createBenchDatabase } from "./bench-database.js";
-import { buildApp, ProcessSampler, runLoad, startProcess, stopProcess } from "./bench-processes.js";
+import {
+  buildApp,
+  cpuSecondsOf,
+  ProcessSampler,
+  postgresCpuSeconds,
+  runLoad,
+  startProcess,
+  stopProcess,
+} from "./bench-processes.js";
+import type { LoadResult, ProcessCores } from "./load/load-result.js";
 import { type BenchContext, scenarios } from "./scenarios.js";
 
 const { values } = parseArgs({
@@ -113,6 +122,32 @@ const ready = JSON.parse(app.readyLine) as { http: string; grpc: string };
 const sampler = new ProcessSampler(app.child.pid ?? 0);
 let canned: Awaited<ReturnType<typeof startProcess>> | undefined;
 
+/**
+ * Runs a load process and adds what each process used meanwhile: on two cores shared by the load, the app
+ * (or the canned server) and PostgreSQL, a side's throughput is bounded by the CPU all three spend per
+ * request, so these figures say where a ratio's gap is (the wall time includes the load's ~1 s start-up).
+ */
+async function measuredRunLoad(script: string, input: unknown): Promise<LoadResult> {
+  const appPid = app.child.pid ?? 0;
+  const cannedPid = canned?.child.pid ?? 0;
+  const before = {
+    app: cpuSecondsOf(appPid),
+    postgres: postgresCpuSeconds(),
+    canned: cannedPid ? cpuSecondsOf(cannedPid) : 0,
+    at: performance.now(),
+  };
+  const result = await runLoad(script, input);
+  const seconds = (performance.now() - before.at) / 1000;
+  const cores = (now: number, then: number) => Math.round(((now - then) / seconds) * 100) / 100;
+  const used: ProcessCores = {
+    load: result.loadCores ?? 0,
+    app: cores(cpuSecondsOf(appPid), before.app),
+    postgres: cores(postgresCpuSeconds(), before.postgres),
+    canned: cannedPid ? cores(cpuSecondsOf(cannedPid), before.canned) : 0,
+  };
+  return { ...result, cores: used };
+}
+
 try {
   const ctx = await seed(ready.http, ready.grpc);
   canned = await startCanned(ctx);
@@ -136,6 +171,8 @@ try {
       errors: result.app.errors,
       peak_rss_mb: peakRssMb,
       app_cpu_percent: cpuPercent,
+      app_side_cores: result.app.cores,
+      limit_side_cores: result.limit.cores,
       app: scenario.app,
       limit: scenario.limit,
     });
@@ -162,8 +199,21 @@ interface Row {
   errors: number;
   peak_rss_mb: number;
   app_cpu_percent: number;
+  /** Cores used by each process while the app side ran, and while the limit side ran. */
+  app_side_cores: ProcessCores | undefined;
+  limit_side_cores: ProcessCores | undefined;
   app: string;
   limit: string;
+}
+
+/** Server-side CPU per request (ms): the app or canned server plus PostgreSQL, over the requests served. */
+function serverMsPerRequest(cores: ProcessCores | undefined, rps: number): string {
+  if (!cores || rps <= 0) return "";
+  return (((cores.app + cores.canned + cores.postgres) * 1000) / rps).toFixed(2);
+}
+
+function coresText(c: ProcessCores | undefined, server: "app" | "canned"): string {
+  return c ? `${c[server].toFixed(2)} / ${c.postgres.toFixed(2)} / ${c.load.toFixed(2)}` : "";
 }
 
 function round1(n: number): number {
@@ -234,7 +284,7 @@ async function seed(httpUrl: string, grpcAddress: string): Promise<Omit<BenchCon
     customers,
     customerPassword: PASSWORD,
     orders,
-    runLoad: (script, input) => runLoad(script, input),
+    runLoad: measuredRunLoad,
   };
 }
 
@@ -302,6 +352,19 @@ function report(rows: Row[], finalRssMb: number): void {
     ),
     "",
     `app RSS after the run: ${finalRssMb} MB`,
+    "",
+    "Where the CPU went (cores, 2 in all): server / PostgreSQL / load process on each side; server ms per request",
+    "= (server + PostgreSQL CPU) / requests served.",
+    "",
+    "| scenario | app side cores | limit side cores | app side ms/req | limit side ms/req |",
+    "|---|---|---|---:|---:|",
+    ...rows.map((r) => {
+      const limitServer = (r.limit_side_cores?.canned ?? 0) > 0 ? "canned" : "app";
+      return (
+        `| ${r.name} | ${coresText(r.app_side_cores, "app")} | ${coresText(r.limit_side_cores, limitServer)} | ` +
+        `${serverMsPerRequest(r.app_side_cores, r.app_rps)} | ${serverMsPerRequest(r.limit_side_cores, r.limit_rps)} |`
+      );
+    }),
     "",
   ];
   process.stdout.write(lines.join("\n"));

@@ -8,13 +8,32 @@ export interface LoadResult {
   readonly p99Ms: number;
   /** Failed requests (errors, timeouts, non-2xx answers) over the measured period. */
   readonly errors: number;
+  /** CPU this load process used while it ran (after its modules were loaded), in cores (1 = one core busy). */
+  readonly loadCores?: number;
+  /** Filled in by bench.ts: the cores the app, PostgreSQL and the canned server used meanwhile. */
+  readonly cores?: ProcessCores;
 }
+
+/** Cores used per process group while one load ran (0.5 = half a core on average). */
+export interface ProcessCores {
+  readonly load: number;
+  readonly app: number;
+  readonly postgres: number;
+  readonly canned: number;
+}
+
+// Evaluated once every module of the load process is loaded (ESM loads all before it evaluates any), so
+// compiling the script is not counted as load.
+const cpuAtStart = process.cpuUsage();
+const wallAtStart = performance.now();
 
 /** The input a load process takes: a JSON file named by its one argument (too big for a command line). */
 export const inputOf = <T>(): T => JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as T;
 
 export const printResult = (result: LoadResult): void => {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const cpu = process.cpuUsage(cpuAtStart);
+  const loadCores = (cpu.user + cpu.system) / 1000 / (performance.now() - wallAtStart);
+  process.stdout.write(`${JSON.stringify({ ...result, loadCores: Math.round(loadCores * 100) / 100 })}\n`);
 };
 
 /** Percentile of ascending-sorted latencies. */

@@ -15,21 +15,27 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * time to its first message.
  */
 export function loggingInterceptor(logger: Logger, metrics: Metrics): RpcInterceptor {
+  const measures = new RpcMeasures(metrics);
   return async (ctx, _request, next) => {
     const given = ctx.requestHeader.get("x-request-id");
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     ctx.responseHeader.set("x-request-id", requestId);
-    const log = logger.child({ requestId, rpc: `${ctx.service.typeName}/${ctx.method.name}` });
-    ctx.values.set(loggerKey, log);
+    let log: Logger | undefined;
+    const requestLog = () => {
+      log ??= logger.child({ requestId, rpc: `${ctx.service.typeName}/${ctx.method.name}` });
+      return log;
+    };
+    ctx.values.set(loggerKey, requestLog);
     const started = performance.now();
-    const labels = { service: ctx.service.typeName, method: ctx.method.name };
+    const measure = measures.of(ctx.service.typeName, ctx.method.name);
     const mapError = (error: unknown) =>
-      toConnectError(error, (bug) => log.error({ err: bug }, "unhandled error"));
-    const observeLatency = () => metrics.rpcDuration.observe(labels, (performance.now() - started) / 1000);
+      toConnectError(error, (bug) => requestLog().error({ err: bug }, "unhandled error"));
+    const observeLatency = () => measure.duration.observe((performance.now() - started) / 1000);
     const count = (code: Code | 0) => {
       const codeName = code === 0 ? "ok" : Code[code];
-      metrics.rpcRequests.inc({ ...labels, protocol: ctx.protocolName, code: codeName });
-      log.debug({ code: codeName, ms: Math.round(performance.now() - started) }, "rpc");
+      measure.requests(ctx.protocolName, codeName).inc();
+      if (logger.isLevelEnabled("debug"))
+        requestLog().debug({ code: codeName, ms: Math.round(performance.now() - started) }, "rpc");
     };
 
     let result: unknown;
@@ -73,9 +79,45 @@ export function loggingInterceptor(logger: Logger, metrics: Metrics): RpcInterce
 export function streamErrorMapper(logger: Logger) {
   return (
     error: unknown,
-    ctx: { values: { get: (k: typeof loggerKey) => Logger | undefined } },
+    ctx: { values: { get: (k: typeof loggerKey) => (() => Logger) | undefined } },
   ): ConnectError =>
     toConnectError(error, (bug) =>
-      (ctx.values.get(loggerKey) ?? logger).error({ err: bug }, "unhandled stream error"),
+      (ctx.values.get(loggerKey)?.() ?? logger).error({ err: bug }, "unhandled stream error"),
     );
+}
+
+/**
+ * The metric children of each RPC, made once: prom-client hashes a label set on every inc/observe given
+ * as an object, and a method's labels never change.
+ */
+class RpcMeasures {
+  private readonly byMethod = new Map<string, ReturnType<RpcMeasures["make"]>>();
+
+  constructor(private readonly metrics: Metrics) {}
+
+  of(service: string, method: string) {
+    const key = `${service}/${method}`;
+    let measure = this.byMethod.get(key);
+    if (!measure) {
+      measure = this.make(service, method);
+      this.byMethod.set(key, measure);
+    }
+    return measure;
+  }
+
+  private make(service: string, method: string) {
+    const requests = new Map<string, ReturnType<Metrics["rpcRequests"]["labels"]>>();
+    return {
+      duration: this.metrics.rpcDuration.labels({ service, method }),
+      requests: (protocol: string, code: string) => {
+        const key = `${protocol} ${code}`;
+        let child = requests.get(key);
+        if (!child) {
+          child = this.metrics.rpcRequests.labels({ service, method, protocol, code });
+          requests.set(key, child);
+        }
+        return child;
+      },
+    };
+  }
 }

@@ -5,8 +5,11 @@ import { Unauthenticated } from "../../domain/shared/errors.js";
 
 /** The verified caller, set by the auth interceptor for every RPC that is not public. */
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "principal" });
-/** The request's child logger (with its request id), set by the logging interceptor. */
-export const loggerKey = createContextKey<Logger | undefined>(undefined, { description: "logger" });
+/**
+ * The request's child logger (with its request id), set by the logging interceptor: made on first use, since
+ * most calls log nothing and a pino child per call cost more than the call's own logging.
+ */
+export const loggerKey = createContextKey<(() => Logger) | undefined>(undefined, { description: "logger" });
 
 /** The caller's network address as the transport saw it (no proxy headers are trusted). */
 export const peerAddressKey = createContextKey<string | undefined>(undefined, {

@@ -34,6 +34,10 @@ export class JetStreamConnection {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
       timeout: 5000,
+      // nats.js captures a stack trace (an Error) for every request and every request's timer, to append
+      // to a failure's stack: two per published event, 4 % of PlaceOrder's CPU. Our failures say what
+      // failed without it.
+      noAsyncTraces: true,
     }).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(
