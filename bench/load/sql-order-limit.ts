@@ -57,12 +57,14 @@ const result = await closedLoop(input.connections, input.warmupSeconds, input.se
       insert into order_status_changes (order_id, seq, status, actor_type, actor_id, change_time)
       values (${orderId}, 0, 'PENDING', 'customer', ${customerId}, now())
     ), events as (
-      insert into outbox (id, type, aggregate_id, payload_type, payload, occurred_at)
+      -- Written as published: the app's relay would otherwise publish the limit's events (and its consumers
+      -- handle them) during the scenarios that follow, and bill them to the app.
+      insert into outbox (id, type, aggregate_id, payload_type, payload, occurred_at, published_at)
       select event_id, 'catalog.stock_changed', id::text, 'shopfloor.events.v1.StockChanged', ${stockPayload},
-             now() from taken
+             now(), now() from taken
       union all
       select ${uuidv7()}::uuid, 'ordering.order_placed', ${orderId}, 'shopfloor.events.v1.OrderPlaced',
-             ${orderPayload}, now()
+             ${orderPayload}, now(), now()
     )
     select count(*)::int as n from taken`;
   if (row?.n !== productIds.length) throw new Error("stock ran out");
