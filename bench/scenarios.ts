@@ -7,6 +7,8 @@ export interface BenchContext {
   /** The canned connect-node server (read ceilings). */
   readonly cannedUrl: string;
   readonly databaseUrl: string;
+  /** The app's private nats-server (JetStream). */
+  readonly natsUrl: string;
   readonly poolSize: number;
   readonly connections: number;
   readonly warmupSeconds: number;
@@ -16,6 +18,8 @@ export interface BenchContext {
   readonly categoryIds: readonly string[];
   readonly customers: ReadonlyArray<{ readonly id: string; readonly token: string; readonly login: string }>;
   readonly customerPassword: string;
+  /** An access token of the app's admin (ADMIN_EMAIL), for what only an admin may call or create. */
+  readonly adminToken: string;
   /** One order of each customer: [customer index, order id]. */
   readonly orders: ReadonlyArray<{ readonly customer: number; readonly orderId: string }>;
   /** Runs bench/load/<script>.ts with `input` in its own process. */
@@ -38,13 +42,26 @@ export interface Scenario {
   readonly app: string;
   /** What its limit is. */
   readonly limit: string;
+  /**
+   * Optional: data the scenario needs that takes long to write (sales-report's million lines), written before
+   * the app's RSS and CPU sampling starts, so that an idle app during the seeding does not water down its CPU.
+   */
+  prepare?(ctx: BenchContext): Promise<void>;
   run(ctx: BenchContext): Promise<ScenarioResult>;
 }
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
 const VARIANTS = 5000;
 
-const connect = (ctx: BenchContext, url: string, path: string, requests: unknown, connections?: number) =>
+/** `distinct`: a marker that connect-load replaces in each body by a number no other request carries. */
+const connect = (
+  ctx: BenchContext,
+  url: string,
+  path: string,
+  requests: unknown,
+  connections?: number,
+  distinct?: string,
+) =>
   ctx.runLoad("connect-load", {
     url,
     path,
@@ -52,6 +69,7 @@ const connect = (ctx: BenchContext, url: string, path: string, requests: unknown
     warmupSeconds: ctx.warmupSeconds,
     seconds: ctx.seconds,
     requests,
+    ...(distinct ? { distinct } : {}),
   });
 
 const sqlOrderLimit = (ctx: BenchContext, productIds: readonly string[], linesPerOrder: number) =>
@@ -100,10 +118,9 @@ export interface GrpcEncoders {
 }
 
 /**
- * Every scenario, in the order they run. To add one (submit-sale and sales-report, once manufacturing and
- * analytics exist: "JetStream pipelined acked publishes" and "report latency at 1,000,000 lines" are their
- * limits), push a Scenario here: seed what it needs in its own run(), drive the app with a load process
- * (bench/load/), measure its limit with another, and return both.
+ * Every scenario, in the order they run (`--only` keeps this order). To add one, push a Scenario here: seed
+ * what it needs in its own run() (or prepare(), when the writing takes long enough to matter to the app's CPU
+ * figure), drive the app with a load process (bench/load/), measure its limit with another, and return both.
  */
 export function scenarios(encode: GrpcEncoders): Scenario[] {
   return [
