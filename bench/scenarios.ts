@@ -1,3 +1,6 @@
+import { uuidv7 } from "uuidv7";
+import { encodeManufacturingEvent } from "../src/adapters/events/manufacturing-event-encoding.js";
+import { connectDatabase } from "../src/adapters/postgres/database.js";
 import type { LoadResult } from "./load/load-result.js";
 
 /** What a scenario can use: the running app, the seeded data and the load processes. */
@@ -101,6 +104,9 @@ const GET_PRODUCT = "/shopfloor.catalog.v1.CatalogService/GetProduct";
 const LIST_PRODUCTS = "/shopfloor.catalog.v1.CatalogService/ListProducts";
 const GET_ORDER = "/shopfloor.ordering.v1.OrderService/GetOrder";
 const LOGIN = "/shopfloor.identity.v1.IdentityService/Login";
+const CREATE_PARTNER_CLIENT = "/shopfloor.identity.v1.IdentityService/CreatePartnerClient";
+const ISSUE_CLIENT_TOKEN = "/shopfloor.identity.v1.IdentityService/IssueClientToken";
+const SUBMIT_SALE = "/shopfloor.manufacturing.v1.ManufacturingService/SubmitSale";
 
 const jsonRequests = (requests: ReadonlyArray<{ items: unknown; token: string }>) =>
   requests.map(({ items, token }) => ({ body: JSON.stringify({ items }), token }));
@@ -121,6 +127,8 @@ export interface GrpcEncoders {
  * Every scenario, in the order they run (`--only` keeps this order). To add one, push a Scenario here: seed
  * what it needs in its own run() (or prepare(), when the writing takes long enough to matter to the app's CPU
  * figure), drive the app with a load process (bench/load/), measure its limit with another, and return both.
+ * submit-sale waits until the app has written every accepted sale as a purchase before it measures its limit
+ * (JetStream acked publishes), so neither the limit nor the next scenario runs beside the app's backlog.
  */
 export function scenarios(encode: GrpcEncoders): Scenario[] {
   return [
@@ -276,6 +284,37 @@ export function scenarios(encode: GrpcEncoders): Scenario[] {
         return { app: during, limit: alone, ratio: during.p99Ms > 0 ? alone.p99Ms / during.p99Ms : 0 };
       },
     },
+    {
+      name: "submit-sale",
+      app: `SubmitSale of distinct sales by ${OFFICES} regional offices (client-credentials tokens)`,
+      limit:
+        "JetStream acked publishes of the sale's event (its size, headers, Nats-Msg-Id), as many in flight",
+      async run(ctx) {
+        const offices = await regionalOffices(ctx, OFFICES);
+        const run = Date.now().toString(36);
+        const numberOf = (n: string) => `bench-${run}-${n}`;
+        const requests = offices.flatMap(({ token }) =>
+          SKODA_MODELS.map((carModel) => ({
+            body: JSON.stringify({ externalOrderNumber: numberOf(SEQUENCE), brand: "skoda", carModel }),
+            token,
+          })),
+        );
+        const app = await connect(ctx, ctx.httpUrl, SUBMIT_SALE, requests, undefined, SEQUENCE);
+        await waitForPurchases(ctx);
+        // A sale of this run, numbered as the app's were (some thousands of them).
+        const event = saleEventOf(offices[0]?.officeCode ?? "", numberOf("12345"));
+        const limit = await ctx.runLoad("jetstream-publish-limit", {
+          natsUrl: ctx.natsUrl,
+          connections: ctx.connections,
+          warmupSeconds: ctx.warmupSeconds,
+          seconds: ctx.seconds,
+          payloadBytes: event.payload.length,
+          eventType: "manufacturing.sale_submitted",
+          payloadType: event.payloadType,
+        });
+        return { app, limit };
+      },
+    },
   ];
 }
 
@@ -284,3 +323,95 @@ const loginRequests = (ctx: BenchContext) =>
     body: JSON.stringify({ login: c.login, password: ctx.customerPassword }),
     token: "",
   }));
+
+const OFFICES = 8;
+const SKODA_MODELS = ["Fabia", "Scala", "Octavia", "Superb", "Kamiq", "Karoq", "Kodiaq", "Enyaq", "Elroq"];
+/** Replaced by connect-load with a number of its own in every SubmitSale body: each sale is a new one. */
+const SEQUENCE = "{sequence}";
+
+/** A unary Connect JSON call to the app (what a scenario needs to set itself up). */
+async function callJson<T>(ctx: BenchContext, path: string, body: string, token: string): Promise<T> {
+  const response = await fetch(`${ctx.httpUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** `count` partner clients with role REGIONAL_OFFICE, each with its client-credentials access token. */
+async function regionalOffices(ctx: BenchContext, count: number) {
+  const tag = Date.now().toString(36).toUpperCase();
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const officeCode = `BENCH-${tag}-${i}`;
+      const client = await callJson<{ clientId: string; clientSecret: string }>(
+        ctx,
+        CREATE_PARTNER_CLIENT,
+        JSON.stringify({ name: `bench office ${i}`, role: "ROLE_REGIONAL_OFFICE", officeCode }),
+        ctx.adminToken,
+      );
+      const { accessToken } = await callJson<{ accessToken: string }>(
+        ctx,
+        ISSUE_CLIENT_TOKEN,
+        JSON.stringify({ clientId: client.clientId, clientSecret: client.clientSecret }),
+        "",
+      );
+      return { officeCode, token: accessToken };
+    }),
+  );
+}
+
+/** The encoded manufacturing.sale_submitted event of a sale, as the outbox holds it for the relay. */
+function saleEventOf(officeCode: string, externalOrderNumber: string) {
+  const now = new Date();
+  return encodeManufacturingEvent({
+    id: uuidv7(),
+    type: "manufacturing.sale_submitted",
+    aggregateId: uuidv7(),
+    occurredAt: now,
+    payload: {
+      sale: {
+        purchaseId: uuidv7(),
+        officeCode,
+        externalOrderNumber,
+        brand: "skoda",
+        carModel: "Octavia",
+        submittedBy: uuidv7(),
+        submitTime: now,
+      },
+    },
+  });
+}
+
+/**
+ * Waits until every sale the app accepted is written as a purchase and every event is on the bus, and says
+ * how long that took after the load stopped.
+ */
+async function waitForPurchases(ctx: BenchContext): Promise<void> {
+  const sql = connectDatabase(ctx.databaseUrl, { max: 1 });
+  const started = performance.now();
+  try {
+    for (;;) {
+      const [row] = await sql<{ sales: number; unwritten: number; unpublished: number }[]>`
+        select (select count(*) from sale_intake)::int as sales,
+               (select count(*) from sale_intake where not written)::int as unwritten,
+               (select count(*) from outbox where published_at is null)::int as unpublished`;
+      if (row?.unwritten === 0 && row.unpublished === 0) {
+        process.stderr.write(
+          `  (${row.sales} sales written as purchases ${((performance.now() - started) / 1000).toFixed(1)} s after the load)\n`,
+        );
+        return;
+      }
+      if (performance.now() - started > 180_000)
+        throw new Error(
+          `${row?.unwritten} sales unwritten, ${row?.unpublished} events unpublished after 180 s`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
