@@ -1,6 +1,9 @@
 import { uuidv7 } from "uuidv7";
 import { encodeManufacturingEvent } from "../src/adapters/events/manufacturing-event-encoding.js";
 import { connectDatabase } from "../src/adapters/postgres/database.js";
+import { PostgresSalesSeedWriter } from "../src/adapters/postgres/postgres-sales-seed-writer.js";
+import { Argon2PasswordHasher } from "../src/adapters/security/argon2-password-hasher.js";
+import { seedSales } from "../src/app/seed-sales.js";
 import type { LoadResult } from "./load/load-result.js";
 
 /** What a scenario can use: the running app, the seeded data and the load processes. */
@@ -107,6 +110,7 @@ const LOGIN = "/shopfloor.identity.v1.IdentityService/Login";
 const CREATE_PARTNER_CLIENT = "/shopfloor.identity.v1.IdentityService/CreatePartnerClient";
 const ISSUE_CLIENT_TOKEN = "/shopfloor.identity.v1.IdentityService/IssueClientToken";
 const SUBMIT_SALE = "/shopfloor.manufacturing.v1.ManufacturingService/SubmitSale";
+const GET_SALES_REPORT = "/shopfloor.analytics.v1.AnalyticsService/GetSalesReport";
 
 const jsonRequests = (requests: ReadonlyArray<{ items: unknown; token: string }>) =>
   requests.map(({ items, token }) => ({ body: JSON.stringify({ items }), token }));
@@ -129,6 +133,8 @@ export interface GrpcEncoders {
  * figure), drive the app with a load process (bench/load/), measure its limit with another, and return both.
  * submit-sale waits until the app has written every accepted sale as a purchase before it measures its limit
  * (JetStream acked publishes), so neither the limit nor the next scenario runs beside the app's backlog.
+ * sales-report (GetSalesReport at 1,000,000 order lines against the report's own SQL) runs last: the lines it
+ * seeds stay in the database, and no scenario after it should run on them.
  */
 export function scenarios(encode: GrpcEncoders): Scenario[] {
   return [
@@ -315,6 +321,57 @@ export function scenarios(encode: GrpcEncoders): Scenario[] {
         return { app, limit };
       },
     },
+    {
+      name: "sales-report",
+      app: `GetSalesReport at 1,000,000 lines, monthly over a year and daily over 90 days (${REPORT_CONNECTIONS} clients)`,
+      limit:
+        "the report's SQL statement straight at PostgreSQL (postgres.js); ratio = its p99 / the app's p99",
+      prepare: (ctx) => seedMillionLines(ctx),
+      async run(ctx) {
+        const now = Date.now();
+        const reports = [
+          { days: 365, bucket: "BUCKET_MONTH", unit: "month", timeZone: "Europe/Berlin" },
+          { days: 90, bucket: "BUCKET_DAY", unit: "day", timeZone: "America/New_York" },
+        ].map((r) => ({ ...r, startMs: now - r.days * DAY_MS, endMs: now }));
+        const requests = reports.map((r) => ({
+          body: JSON.stringify({
+            startTime: new Date(r.startMs).toISOString(),
+            endTime: new Date(r.endMs).toISOString(),
+            bucket: r.bucket,
+            timeZone: r.timeZone,
+          }),
+          token: ctx.adminToken,
+        }));
+        // What the app answers is what the limit's copy of the statement must sum to (sql-report-limit.ts).
+        const expected = await Promise.all(
+          requests.map(async (request) => {
+            const report = await callJson<{ totalOrderCount?: string; totalUnits?: string }>(
+              ctx,
+              GET_SALES_REPORT,
+              request.body,
+              request.token,
+            );
+            return { orders: Number(report.totalOrderCount ?? 0), units: Number(report.totalUnits ?? 0) };
+          }),
+        );
+        const app = await connect(ctx, ctx.httpUrl, GET_SALES_REPORT, requests, REPORT_CONNECTIONS);
+        const limit = await ctx.runLoad("sql-report-limit", {
+          databaseUrl: ctx.databaseUrl,
+          poolSize: ctx.poolSize,
+          connections: REPORT_CONNECTIONS,
+          warmupSeconds: ctx.warmupSeconds,
+          seconds: ctx.seconds,
+          reports: reports.map((r, i) => ({
+            startMs: r.startMs,
+            endMs: r.endMs,
+            unit: r.unit,
+            timeZone: r.timeZone,
+            expected: expected[i],
+          })),
+        });
+        return { app, limit, ratio: app.p99Ms > 0 ? limit.p99Ms / app.p99Ms : 0 };
+      },
+    },
   ];
 }
 
@@ -324,10 +381,12 @@ const loginRequests = (ctx: BenchContext) =>
     token: "",
   }));
 
+const DAY_MS = 86_400_000;
 const OFFICES = 8;
 const SKODA_MODELS = ["Fabia", "Scala", "Octavia", "Superb", "Kamiq", "Karoq", "Kodiaq", "Enyaq", "Elroq"];
 /** Replaced by connect-load with a number of its own in every SubmitSale body: each sale is a new one. */
 const SEQUENCE = "{sequence}";
+const REPORT_CONNECTIONS = 4;
 
 /** A unary Connect JSON call to the app (what a scenario needs to set itself up). */
 async function callJson<T>(ctx: BenchContext, path: string, body: string, token: string): Promise<T> {
@@ -414,4 +473,60 @@ async function waitForPurchases(ctx: BenchContext): Promise<void> {
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/**
+ * About 1,000,000 order lines (480,000 orders over the last 365 days, 200 products, 5,000 customers) written by
+ * `npm run seed`'s own code (seedSales through PostgresSalesSeedWriter), so the rollups are filled by the
+ * triggers of migration 010 as the seed always fills them. Two seeds of half a year each run side by side on
+ * two connections: their days do not overlap, so they never add to the same rollup rows (two seeds of the same
+ * days could deadlock, docs/analytics.md), and together they take about a quarter less time than one (one
+ * measurement each on 2 shared cores at load 4: 65 s against 85 s). Then a VACUUM ANALYZE, so that the planner
+ * knows the tables and autovacuum does not wake up in the middle of the measurement.
+ */
+async function seedMillionLines(ctx: BenchContext): Promise<void> {
+  const started = performance.now();
+  const passwords = await Argon2PasswordHasher.create();
+  const today = new Date();
+  const until = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  const parts = [
+    { seed: 1, days: 183, until },
+    { seed: 2, days: 182, until: until - 183 * DAY_MS },
+  ];
+  const summaries = await Promise.all(
+    parts.map(async (part) => {
+      const sql = connectDatabase(ctx.databaseUrl, { max: 1 });
+      try {
+        return await seedSales(
+          new PostgresSalesSeedWriter(sql),
+          passwords,
+          {
+            orders: Math.round((480_000 * part.days) / 365),
+            customers: 2_500,
+            products: 100,
+            days: part.days,
+            seed: part.seed,
+            until: new Date(part.until),
+            currencyCode: "EUR",
+          },
+          { start() {}, advance() {}, stop() {} },
+        );
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    }),
+  );
+  const seeded = performance.now();
+  const sql = connectDatabase(ctx.databaseUrl, { max: 1 });
+  try {
+    await sql`vacuum analyze orders, order_items, order_status_changes, sales_slots, product_sales_days`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  const lines = summaries.reduce((sum, s) => sum + s.lines, 0);
+  const orders = summaries.reduce((sum, s) => sum + s.orders, 0);
+  process.stderr.write(
+    `  (seeded ${orders} orders with ${lines} lines in ${((seeded - started) / 1000).toFixed(1)} s, ` +
+      `vacuum analyze ${((performance.now() - seeded) / 1000).toFixed(1)} s)\n`,
+  );
 }
