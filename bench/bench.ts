@@ -61,6 +61,7 @@ const PRODUCTS = 10_000;
 const CATEGORIES = 10;
 const CUSTOMERS = 8;
 const PASSWORD = "bench-password-1";
+const ADMIN = { email: "bench-admin@example.com", password: "Bench-Admin-Passw0rd!" };
 
 const encoders = {
   placeOrder: (items: unknown) =>
@@ -101,6 +102,8 @@ const app = await startProcess(
     GRPC_PORT: "0",
     LOG_LEVEL: "info",
     ACCESS_TOKEN_TTL: "2h",
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "1000000",
     LOGIN_MAX_FAILURES_PER_ADDRESS: "1000000",
     LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: "1000000",
@@ -155,6 +158,7 @@ try {
   const rows: Row[] = [];
   for (const scenario of chosen) {
     process.stderr.write(`${scenario.name} ...\n`);
+    await scenario.prepare?.(context);
     sampler.start();
     const result = await scenario.run(context);
     const { peakRssMb, cpuPercent } = sampler.stop();
@@ -220,7 +224,10 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** Categories and products straight into the database (one statement each), customers and orders by RPC. */
+/**
+ * Categories and products straight into the database (one statement each), customers and orders by RPC, and a
+ * session of the admin the app creates at start (ADMIN_EMAIL).
+ */
 async function seed(httpUrl: string, grpcAddress: string): Promise<Omit<BenchContext, "cannedUrl">> {
   const sql = connectDatabase(database.url, { max: 2 });
   const categoryIds = (
@@ -260,6 +267,7 @@ async function seed(httpUrl: string, grpcAddress: string): Promise<Omit<BenchCon
       return { id: session.user?.id ?? "", token: session.accessToken, login };
     }),
   );
+  const admin = await identity.login({ login: ADMIN.email, password: ADMIN.password });
   const orders = await Promise.all(
     customers.map(async (c, customer) => {
       const { order } = await ordering.placeOrder(
@@ -274,6 +282,7 @@ async function seed(httpUrl: string, grpcAddress: string): Promise<Omit<BenchCon
     httpUrl,
     grpcAddress,
     databaseUrl: database.url,
+    natsUrl: nats.url,
     poolSize: POOL_SIZE,
     connections: Number(values.connections),
     warmupSeconds: quick ? 1 : 2,
@@ -283,6 +292,7 @@ async function seed(httpUrl: string, grpcAddress: string): Promise<Omit<BenchCon
     categoryIds,
     customers,
     customerPassword: PASSWORD,
+    adminToken: admin.accessToken,
     orders,
     runLoad: measuredRunLoad,
   };

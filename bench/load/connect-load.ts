@@ -1,5 +1,7 @@
 // Load over Connect JSON with autocannon, run as its own process by bench/bench.ts. Each request is one of
-// `requests`, picked at random, so orders spread over many products and customers.
+// `requests`, picked at random, so orders spread over many products and customers. With `distinct`, that
+// marker in a body is replaced by a number no other request of the run carries (warm-up included), so that
+// every request is a new one (SubmitSale's external order numbers).
 import autocannon from "autocannon";
 import { inputOf, printResult } from "./load-result.js";
 
@@ -12,10 +14,14 @@ interface Input {
   readonly seconds: number;
   /** An empty token sends no authorization header. */
   readonly requests: ReadonlyArray<{ readonly body: string; readonly token: string }>;
+  readonly distinct?: string;
 }
 
 const input = inputOf<Input>();
 const pick = () => input.requests[Math.floor(Math.random() * input.requests.length)] ?? input.requests[0];
+let sequence = 0;
+const bodyOf = (body: string) =>
+  input.distinct ? body.replaceAll(input.distinct, String(sequence++)) : body;
 
 const run = (seconds: number) =>
   autocannon({
@@ -30,7 +36,7 @@ const run = (seconds: number) =>
           const chosen = pick();
           return {
             ...request,
-            body: chosen?.body ?? "{}",
+            body: bodyOf(chosen?.body ?? "{}"),
             headers: {
               "content-type": "application/json",
               ...(chosen?.token ? { authorization: `Bearer ${chosen.token}` } : {}),
