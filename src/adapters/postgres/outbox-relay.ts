@@ -166,6 +166,9 @@ export class OutboxRelay {
 
   /** Relays batches until the outbox is empty, another instance holds the lock, or delivery fails. */
   private async pass(): Promise<void> {
+    // Whether the pass read the outbox to its end and delivered everything: the lag is then 0 without asking
+    // the database again (one scan of the unpublished index less per pass, and a pass runs per commit).
+    let drained = false;
     try {
       for (;;) {
         const outcome = await this.relayBatch();
@@ -178,7 +181,11 @@ export class OutboxRelay {
           this.deps.logger.info({ failures: this.failures }, "outbox relay delivering again");
           this.failures = 0;
         }
-        if (outcome.read < this.batchSize || this.stopped) break;
+        if (outcome.read < this.batchSize) {
+          drained = true;
+          break;
+        }
+        if (this.stopped) break;
       }
     } catch (error) {
       this.failures += 1;
@@ -193,7 +200,8 @@ export class OutboxRelay {
         this.deps.logger.debug(log, "outbox relay delivery failed again");
       }
     }
-    await this.recordLag();
+    if (drained) this.deps.metrics.outboxLag.set(0);
+    else await this.recordLag();
   }
 
   private async relayBatch(): Promise<BatchOutcome> {

@@ -14,8 +14,43 @@ const isWellKnown = (desc: DescMessage) => desc.typeName.startsWith("google.prot
 /** Enum fields of a decoded message (at any depth) holding a number the contract does not define. */
 export function undefinedEnumNumbers(desc: DescMessage, message: unknown): FieldViolation[] {
   const found: FieldViolation[] = [];
+  // Most requests (GetProduct, PlaceOrder, Login...) have no enum anywhere: no walk for them.
+  if (!canHoldEnums(desc)) return found;
   walkMessage(reflect(desc, message as never), "", found);
   return found;
+}
+
+const holdsEnums = new WeakMap<DescMessage, boolean>();
+
+/** Whether a message type has an enum field at any depth (worked out once per type). */
+function canHoldEnums(desc: DescMessage): boolean {
+  let known = holdsEnums.get(desc);
+  if (known === undefined) {
+    known = reachesEnum(desc, new Set());
+    holdsEnums.set(desc, known);
+  }
+  return known;
+}
+
+function reachesEnum(desc: DescMessage, seen: Set<DescMessage>): boolean {
+  if (seen.has(desc) || isWellKnown(desc)) return false;
+  seen.add(desc);
+  return desc.fields.some((field) => {
+    switch (field.fieldKind) {
+      case "enum":
+        return true;
+      case "message":
+        return reachesEnum(field.message, seen);
+      case "list":
+        return (
+          field.listKind === "enum" || (field.listKind === "message" && reachesEnum(field.message, seen))
+        );
+      case "map":
+        return field.mapKind === "enum" || (field.mapKind === "message" && reachesEnum(field.message, seen));
+      default:
+        return false;
+    }
+  });
 }
 
 function walkMessage(r: ReflectMessage, path: string, found: FieldViolation[]): void {
