@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { isStrongAdminPassword } from "../domain/identity/credentials-policy.js";
 
@@ -6,6 +7,9 @@ import { isStrongAdminPassword } from "../domain/identity/credentials-policy.js"
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** One fewer than the cores (at least one): see `passwordHashConcurrency`. */
+export const DEFAULT_PASSWORD_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 
 /** "500ms", "30s", "15m", "24h", "30d" -> milliseconds. */
 export function parseDuration(text: string): number | undefined {
@@ -170,6 +174,12 @@ const schema = z
     OFFERS_REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     PLACE_ORDER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(64),
     PLACE_ORDER_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
+    PASSWORD_HASH_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(DEFAULT_PASSWORD_HASH_CONCURRENCY),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -317,6 +327,12 @@ export interface Config {
   };
   /** Group commit of PlaceOrder: most orders per transaction (1: none) and most such transactions at once. */
   readonly placeOrderBatching: { readonly maxBatch: number; readonly maxInFlight: number };
+  /**
+   * Most argon2 hashes or verifications running at once (the rest queue): by default one fewer than the cores,
+   * so a burst of logins or sign-ups never takes every core from the other calls, and at most that many
+   * 19 MiB hash buffers are held at once.
+   */
+  readonly passwordHashConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -427,6 +443,7 @@ export function loadConfig(env: Env = process.env): Config {
       refreshConcurrency: e.OFFERS_REFRESH_CONCURRENCY,
     },
     placeOrderBatching: { maxBatch: e.PLACE_ORDER_BATCH_SIZE, maxInFlight: e.PLACE_ORDER_BATCHES_IN_FLIGHT },
+    passwordHashConcurrency: e.PASSWORD_HASH_CONCURRENCY,
   };
 }
 

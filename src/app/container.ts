@@ -219,7 +219,7 @@ export async function startApp(
         backbone.wakeRelay,
       ),
       users: new PostgresUserRepository(sql),
-      passwords: await Argon2PasswordHasher.create(),
+      passwords: await Argon2PasswordHasher.create(config.passwordHashConcurrency),
       loginThrottle: new PostgresLoginThrottle(sql, config.loginThrottle),
       signUpThrottle: new PostgresSignUpThrottle(sql, config.signUpThrottle),
       accessTokens,
