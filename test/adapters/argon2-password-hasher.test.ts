@@ -10,7 +10,11 @@ describe("Argon2PasswordHasher's limit of hashes at once", () => {
     const hasher = await Argon2PasswordHasher.create(1);
     const hash = await hasher.hash("correct horse battery");
     const finished: string[] = [];
-    const track = <T>(name: string, work: Promise<T>) => work.then((v) => (finished.push(name), v));
+    const track = <T>(name: string, work: Promise<T>) =>
+      work.then((value) => {
+        finished.push(name);
+        return value;
+      });
     const results = await Promise.all([
       track("verify-1", hasher.verify(hash, "correct horse battery")),
       track("imitation", hasher.imitateHash()),

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { brotliDecompress, gunzip } from "node:zlib";
 import type { DescMessage } from "@bufbuild/protobuf";
@@ -18,7 +19,7 @@ import {
 import type { FieldViolation } from "../../domain/shared/errors.js";
 import type { InterceptedService } from "../connect/rpc-interceptor.js";
 import { decodingFindingsKey } from "../rpc/decoding-findings.js";
-import { unknownEnumNames } from "../rpc/enum-values.js";
+import { canHoldEnums, unknownEnumNames } from "../rpc/enum-values.js";
 
 // connect-node's adapter, with one addition: a unary Connect JSON body is read here first (within the size limit),
 // so that what Connect's JSON reader would smooth over is seen — invalid UTF-8 (it would become U+FFFD) and enum
@@ -39,7 +40,6 @@ export interface ConnectHandlerOptions {
 }
 
 const JSON_TYPE = /^application\/json(?:\s*;\s*charset=utf-?8)?\s*$/i;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function connectHandler(options: ConnectHandlerOptions) {
   const routerOptions: ConnectRouterOptions = {
@@ -132,15 +132,12 @@ async function readJsonBody(req: IncomingMessage, input: DescMessage, maxBytes: 
   } catch {
     return { unread: [bytes] }; // Connect's own decompression reports what is wrong
   }
-  let text: string;
-  try {
-    text = utf8.decode(plain);
-  } catch {
-    return { plain, findings: [{ field: "body", description: "is not valid UTF-8" }] };
-  }
+  if (!isUtf8(plain)) return { plain, findings: [{ field: "body", description: "is not valid UTF-8" }] };
+  // Connect parses the JSON again: only a request type with enums is worth parsing here.
+  if (!canHoldEnums(input)) return { plain, findings: [] };
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(plain.toString("utf8").replace(/^\uFEFF/, "")); // as TextDecoder would, a BOM is dropped
   } catch {
     return { plain, findings: [] }; // malformed JSON: Connect's reader answers it
   }

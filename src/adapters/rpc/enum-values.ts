@@ -23,7 +23,7 @@ export function undefinedEnumNumbers(desc: DescMessage, message: unknown): Field
 const holdsEnums = new WeakMap<DescMessage, boolean>();
 
 /** Whether a message type has an enum field at any depth (worked out once per type). */
-function canHoldEnums(desc: DescMessage): boolean {
+export function canHoldEnums(desc: DescMessage): boolean {
   let known = holdsEnums.get(desc);
   if (known === undefined) {
     known = reachesEnum(desc, new Set());
@@ -97,6 +97,7 @@ function checkNumber(e: DescEnum, value: number, at: string, found: FieldViolati
  */
 export function unknownEnumNames(desc: DescMessage, json: unknown): FieldViolation[] {
   const found: FieldViolation[] = [];
+  if (!canHoldEnums(desc)) return found;
   walkJson(desc, json, "", found);
   return found;
 }
