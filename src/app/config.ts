@@ -173,7 +173,7 @@ const schema = z
     OFFERS_TIMEOUT: duration("5s"),
     OFFERS_REFRESH_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     PLACE_ORDER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(64),
-    PLACE_ORDER_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
+    PLACE_ORDER_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(2),
     PASSWORD_HASH_CONCURRENCY: z.coerce
       .number()
       .int()
