@@ -1,6 +1,24 @@
-import { type ReactNode, useId, useState } from "react";
-import type { ReadableError } from "./errors.js";
+import { type ReactNode, useCallback, useId, useState } from "react";
+import { type ReadableError, readable } from "./errors.js";
 import { enumWord } from "./format.js";
+
+/**
+ * The error of a form's or a button's last action, and `run`, which clears it, runs the action (RPCs, say) and
+ * keeps what it threw as a ReadableError for the Field and FormError beside it. `setError` is for a check the
+ * page makes itself before calling.
+ */
+export function useAction() {
+  const [error, setError] = useState<ReadableError>();
+  const run = useCallback(async (action: () => Promise<unknown>): Promise<void> => {
+    setError(undefined);
+    try {
+      await action();
+    } catch (err) {
+      setError(readable(err));
+    }
+  }, []);
+  return { error, setError, run };
+}
 
 /** A labelled input whose field violation (by proto field path) shows beside it. */
 export function Field(props: {

@@ -2,8 +2,7 @@ import { useMutation } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { CatalogService } from "../../../gen/shopfloor/catalog/v1/catalog_pb.js";
-import { type ReadableError, readable } from "../errors.js";
-import { Field, FormError, Loading } from "../ui.js";
+import { Field, FormError, Loading, useAction } from "../ui.js";
 import { useCategories } from "./use-categories.js";
 
 export function CategoriesPage() {
@@ -12,20 +11,17 @@ export function CategoriesPage() {
   const [slug, setSlug] = useState("");
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const create = useMutation(CatalogService.method.createCategory);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    try {
+    await run(async () => {
       await create.mutateAsync({ slug, name, description });
       setSlug("");
       setName("");
       setDescription("");
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section>

@@ -1,11 +1,10 @@
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { Link, useParams } from "wouter";
 import { OrderService, OrderStatus } from "../../../gen/shopfloor/ordering/v1/ordering_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { formatMoney, formatTime } from "../format.js";
-import { FormError, Loading, Pager, usePager } from "../ui.js";
+import { FormError, Loading, Pager, useAction, usePager } from "../ui.js";
 import { useWatchedOrder } from "../watch-order.js";
 import { OrderView, StatusBadge } from "./order-view.js";
 
@@ -57,7 +56,7 @@ export function MyOrderPage() {
   const fetched = useQuery(OrderService.method.getOrder, { orderId: id });
   const order = useWatchedOrder(id, fetched.data?.order);
   const cancel = useMutation(OrderService.method.cancelOrder);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   if (fetched.isPending) return <Loading what="your order" />;
   if (fetched.error || !order) return <FormError error={readable(fetched.error)} />;
   const cancellable = order.status === OrderStatus.PENDING || order.status === OrderStatus.PAID;
@@ -74,13 +73,10 @@ export function MyOrderPage() {
           className="danger"
           disabled={cancel.isPending}
           onClick={async () => {
-            setError(undefined);
-            try {
+            await run(async () => {
               await cancel.mutateAsync({ orderId: order.id });
               await client.invalidateQueries();
-            } catch (err) {
-              setError(readable(err));
-            }
+            });
           }}
         >
           Cancel order

@@ -5,9 +5,9 @@ import { useMemo, useState } from "react";
 import { CatalogService } from "../../../gen/shopfloor/catalog/v1/catalog_pb.js";
 import { OffersService, RegistrationState } from "../../../gen/shopfloor/offers/v1/offers_pb.js";
 import { TimeChart } from "../chart.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { currencyDigits, enumWord, formatMoney, formatTime } from "../format.js";
-import { FormError, Loading } from "../ui.js";
+import { FormError, Loading, useAction } from "../ui.js";
 
 /** A product's live offers from the Offers service (as Shopfloor last stored them) and its price history. */
 export function OffersPage() {
@@ -50,7 +50,7 @@ export function OffersPage() {
 
 function ProductOffers({ productId }: { productId: string }) {
   const client = useQueryClient();
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const offers = useQuery(OffersService.method.listProductOffers, { productId, pageSize: 50 });
   const registration = useQuery(OffersService.method.getOfferRegistration, { productId });
   const history = useQuery(OffersService.method.getOfferPriceHistory, { productId });
@@ -88,13 +88,10 @@ function ProductOffers({ productId }: { productId: string }) {
           type="button"
           disabled={refresh.isPending}
           onClick={async () => {
-            setError(undefined);
-            try {
+            await run(async () => {
               await refresh.mutateAsync({ productId });
               await client.invalidateQueries();
-            } catch (err) {
-              setError(readable(err));
-            }
+            });
           }}
         >
           {refresh.isPending ? "Refreshing…" : "Refresh now"}

@@ -1,11 +1,10 @@
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
 import { Link, useParams } from "wouter";
 import { OrderService, OrderStatus } from "../../../gen/shopfloor/ordering/v1/ordering_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { enumWord } from "../format.js";
-import { FormError, Loading } from "../ui.js";
+import { FormError, Loading, useAction } from "../ui.js";
 import { useWatchedOrder } from "../watch-order.js";
 import { OrderView } from "./order-view.js";
 
@@ -22,17 +21,14 @@ export function OrderDetailPage() {
   const fetched = useQuery(OrderService.method.getOrder, { orderId: id });
   const order = useWatchedOrder(id, fetched.data?.order);
   const update = useMutation(OrderService.method.updateOrderStatus);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   if (fetched.isPending) return <Loading what="the order" />;
   if (fetched.error || !order) return <FormError error={readable(fetched.error)} />;
   const move = async (status: OrderStatus) => {
-    setError(undefined);
-    try {
+    await run(async () => {
       await update.mutateAsync({ orderId: order.id, status });
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section>

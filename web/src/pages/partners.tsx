@@ -3,9 +3,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { IdentityService, Role } from "../../../gen/shopfloor/identity/v1/identity_pb.js";
 import { ManufacturingService } from "../../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { enumWord, formatTime } from "../format.js";
-import { Field, FormError, Loading } from "../ui.js";
+import { Field, FormError, Loading, useAction } from "../ui.js";
 
 /** A secret the server shows once: displayed until the admin dismisses it, never stored by the page. */
 export function OneTimeSecret(props: { label: string; id: string; secret: string; onDone: () => void }) {
@@ -40,7 +40,7 @@ export function PartnersPage() {
   const [role, setRole] = useState(Role.REGIONAL_OFFICE);
   const [officeCode, setOfficeCode] = useState("");
   const [chosen, setChosen] = useState<string[]>([]);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const [secret, setSecret] = useState<{ id: string; secret: string; label: string }>();
   const create = useMutation(IdentityService.method.createPartnerClient);
   const rotate = useMutation(IdentityService.method.rotatePartnerClientSecret);
@@ -48,8 +48,7 @@ export function PartnersPage() {
   const office = role === Role.REGIONAL_OFFICE;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await create.mutateAsync({
         name,
         role,
@@ -61,9 +60,7 @@ export function PartnersPage() {
       setOfficeCode("");
       setChosen([]);
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section>

@@ -5,9 +5,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { Link, useParams } from "wouter";
 import { CatalogService, type Product } from "../../../gen/shopfloor/catalog/v1/catalog_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { amountText, formatMoney, formatTime, parseAmount } from "../format.js";
-import { Field, FormError, Loading, Pager, usePager } from "../ui.js";
+import { Field, FormError, Loading, Pager, useAction, usePager } from "../ui.js";
 import { PRICE_FIELDS } from "./products.js";
 import { useCategories } from "./use-categories.js";
 
@@ -45,7 +45,7 @@ function EditProductForm({ product }: { product: Product }) {
   const [description, setDescription] = useState(product.description);
   const [categoryId, setCategoryId] = useState(product.categoryId);
   const [price, setPrice] = useState(amountText(product.price));
-  const [error, setError] = useState<ReadableError>();
+  const { error, setError, run } = useAction();
   const [saved, setSaved] = useState(false);
   const update = useMutation(CatalogService.method.updateProduct);
   const archive = useMutation(CatalogService.method.archiveProduct);
@@ -58,7 +58,6 @@ function EditProductForm({ product }: { product: Product }) {
   const currency = product.price?.currencyCode ?? "EUR";
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
     setSaved(false);
     // Only the fields that changed go in the mask, so a concurrent edit of another field is not overwritten.
     const paths: string[] = [];
@@ -72,7 +71,7 @@ function EditProductForm({ product }: { product: Product }) {
     }
     if (amount !== product.price?.amountMinor) paths.push("price");
     if (paths.length === 0) return;
-    try {
+    await run(async () => {
       await update.mutateAsync({
         product: {
           id: product.id,
@@ -85,9 +84,7 @@ function EditProductForm({ product }: { product: Product }) {
       });
       setSaved(true);
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <form className="card" onSubmit={submit} aria-label="edit product">
@@ -150,12 +147,10 @@ function EditProductForm({ product }: { product: Product }) {
             disabled={archive.isPending}
             onClick={async () => {
               if (!window.confirm(`Archive “${product.name}”? It can no longer be ordered.`)) return;
-              try {
+              await run(async () => {
                 await archive.mutateAsync({ productId: product.id });
                 await client.invalidateQueries();
-              } catch (err) {
-                setError(readable(err));
-              }
+              });
             }}
           >
             Archive
@@ -171,19 +166,16 @@ function AdjustStockForm({ product }: { product: Product }) {
   const client = useQueryClient();
   const [delta, setDelta] = useState("");
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const adjust = useMutation(CatalogService.method.adjustStock);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    try {
+    await run(async () => {
       await adjust.mutateAsync({ productId: product.id, delta: Number.parseInt(delta, 10) || 0, reason });
       setDelta("");
       setReason("");
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <form className="card" onSubmit={submit} aria-label="adjust stock">

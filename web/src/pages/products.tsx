@@ -3,9 +3,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "wouter";
 import { CatalogService } from "../../../gen/shopfloor/catalog/v1/catalog_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { formatMoney, parseAmount } from "../format.js";
-import { Field, FormError, Loading, Pager, usePager } from "../ui.js";
+import { Field, FormError, Loading, Pager, useAction, usePager } from "../ui.js";
 import { useCategories } from "./use-categories.js";
 
 /** The shop currency, as the products already priced in it say (SHOP_CURRENCY); EUR before the first one. */
@@ -121,18 +121,17 @@ function CreateProductForm() {
   const [categoryId, setCategoryId] = useState("");
   const [price, setPrice] = useState("");
   const [stock, setStock] = useState("0");
-  const [error, setError] = useState<ReadableError>();
+  const { error, setError, run } = useAction();
   const [created, setCreated] = useState<string>();
   const create = useMutation(CatalogService.method.createProduct);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
     const amount = parseAmount(price, currency);
     if (amount === undefined) {
       setError({ message: "Please correct the price.", fields: { "price.amount_minor": "not an amount" } });
       return;
     }
-    try {
+    await run(async () => {
       const r = await create.mutateAsync({
         name,
         description,
@@ -146,9 +145,7 @@ function CreateProductForm() {
       setPrice("");
       setStock("0");
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <form className="card" onSubmit={submit} aria-label="new product">

@@ -7,10 +7,10 @@ import {
   type Purchase,
   PurchaseState,
 } from "../../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { enumWord, formatTime } from "../format.js";
 import { useSession } from "../session.js";
-import { EnumFilter, FormError, Loading, Pager, usePager } from "../ui.js";
+import { EnumFilter, FormError, Loading, Pager, useAction, usePager } from "../ui.js";
 
 const STATES = [
   PurchaseState.ORDERED,
@@ -43,7 +43,7 @@ export function PurchasesPage() {
   const client = useQueryClient();
   const [brand, setBrand] = useState("");
   const [state, setState] = useState(PurchaseState.UNSPECIFIED);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const pager = usePager();
   const brands = useQuery(ManufacturingService.method.listBrands, {});
   const list = useQuery(
@@ -57,13 +57,10 @@ export function PurchasesPage() {
     (b) => user?.role !== Role.MANUFACTURER || user.brands.includes(b.code),
   );
   const move = async (p: Purchase, to: PurchaseState) => {
-    setError(undefined);
-    try {
+    await run(async () => {
       await update.mutateAsync({ purchaseId: p.id, state: to });
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section>

@@ -6,7 +6,7 @@ import { CatalogService, type Product } from "../../../gen/shopfloor/catalog/v1/
 import { OrderService } from "../../../gen/shopfloor/ordering/v1/ordering_pb.js";
 import { type ReadableError, readable } from "../errors.js";
 import { formatMoney } from "../format.js";
-import { FormError, Loading, Pager, usePager } from "../ui.js";
+import { FormError, Loading, Pager, useAction, usePager } from "../ui.js";
 
 interface CartLine {
   readonly product: Product;
@@ -35,7 +35,7 @@ export function ShopPage() {
     pageToken: pager.token,
   });
   const [cart, setCart] = useState<CartLine[]>([]);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const [placed, setPlaced] = useState<string>();
   const place = useMutation(OrderService.method.placeOrder);
   // One idempotency key per attempt: the same cart sent again (a retry after a lost answer) reuses it, so it
@@ -58,8 +58,7 @@ export function ShopPage() {
         : c.map((l) => (l.product.id === productId ? { ...l, quantity } : l)),
     );
   const submit = async () => {
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await place.mutateAsync({
         items: cart.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
         idempotencyKey,
@@ -67,9 +66,7 @@ export function ShopPage() {
       setPlaced(r.order?.id);
       setCart([]);
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section className="shop">

@@ -1,10 +1,9 @@
 import { createClient } from "@connectrpc/connect";
 import { type FormEvent, useState } from "react";
 import { IdentityService } from "../../../gen/shopfloor/identity/v1/identity_pb.js";
-import { type ReadableError, readable } from "../errors.js";
 import { useSession } from "../session.js";
 import { anonymousTransport } from "../transport.js";
-import { Field, FormError } from "../ui.js";
+import { Field, FormError, useAction } from "../ui.js";
 
 const identity = createClient(IdentityService, anonymousTransport);
 
@@ -14,21 +13,17 @@ export function SignInPage() {
   const [login, setLogin] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<ReadableError>();
+  const { error, setError, run } = useAction();
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       // A new customer account, then straight in with it.
       if (mode === "register") await identity.register({ email, username: login, password });
       await session.signIn(login, password);
-    } catch (err) {
-      setError(readable(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setBusy(false);
   };
   const registering = mode === "register";
   return (

@@ -1,9 +1,8 @@
 import { useMutation } from "@connectrpc/connect-query";
 import { type FormEvent, useState } from "react";
 import { IdentityService, Role } from "../../../gen/shopfloor/identity/v1/identity_pb.js";
-import { type ReadableError, readable } from "../errors.js";
 import { enumWord } from "../format.js";
-import { Field, FormError } from "../ui.js";
+import { Field, FormError, useAction } from "../ui.js";
 
 const ROLES = [Role.CUSTOMER, Role.ADMIN, Role.REGIONAL_OFFICE, Role.MANUFACTURER];
 
@@ -12,22 +11,19 @@ export function UsersPage() {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState(Role.CUSTOMER);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const [created, setCreated] = useState<string>();
   const createUser = useMutation(IdentityService.method.createUser);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
     setCreated(undefined);
-    try {
+    await run(async () => {
       const r = await createUser.mutateAsync({ email, username, password, role });
       setCreated(`${r.user?.username} (${enumWord(Role[r.user?.role ?? 0])})`);
       setEmail("");
       setUsername("");
       setPassword("");
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section>

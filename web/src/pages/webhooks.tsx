@@ -6,10 +6,10 @@ import {
   DeliveryStatus,
   ManufacturingService,
 } from "../../../gen/shopfloor/manufacturing/v1/manufacturing_pb.js";
-import { type ReadableError, readable } from "../errors.js";
+import { readable } from "../errors.js";
 import { enumWord, formatTime } from "../format.js";
 import { useSession } from "../session.js";
-import { EnumFilter, Field, FormError, Loading, Pager, usePager } from "../ui.js";
+import { EnumFilter, Field, FormError, Loading, Pager, useAction, usePager } from "../ui.js";
 import { OneTimeSecret } from "./partners.js";
 
 export function WebhooksPage() {
@@ -17,7 +17,7 @@ export function WebhooksPage() {
   const client = useQueryClient();
   const [selected, setSelected] = useState<string>();
   const [url, setUrl] = useState("");
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const [secret, setSecret] = useState<{ id: string; secret: string; label: string }>();
   const list = useQuery(ManufacturingService.method.listWebhooks, {});
   const register = useMutation(ManufacturingService.method.registerWebhook);
@@ -26,15 +26,12 @@ export function WebhooksPage() {
   const office = user?.role === Role.REGIONAL_OFFICE;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    try {
+    await run(async () => {
       const r = await register.mutateAsync({ url });
       setSecret({ id: r.webhook?.id ?? "", secret: r.secret, label: `Endpoint ${url} registered` });
       setUrl("");
       await client.invalidateQueries();
-    } catch (err) {
-      setError(readable(err));
-    }
+    });
   };
   return (
     <section>
@@ -130,7 +127,7 @@ const STATUSES = [DeliveryStatus.PENDING, DeliveryStatus.SUCCEEDED, DeliveryStat
 function Deliveries({ webhookId }: { webhookId: string }) {
   const client = useQueryClient();
   const [status, setStatus] = useState(DeliveryStatus.UNSPECIFIED);
-  const [error, setError] = useState<ReadableError>();
+  const { error, run } = useAction();
   const pager = usePager();
   const list = useQuery(
     ManufacturingService.method.listWebhookDeliveries,
@@ -184,13 +181,10 @@ function Deliveries({ webhookId }: { webhookId: string }) {
                   <button
                     type="button"
                     onClick={async () => {
-                      setError(undefined);
-                      try {
+                      await run(async () => {
                         await redeliver.mutateAsync({ deliveryId: d.id });
                         await client.invalidateQueries();
-                      } catch (err) {
-                        setError(readable(err));
-                      }
+                      });
                     }}
                   >
                     Redeliver
